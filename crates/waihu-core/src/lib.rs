@@ -1,0 +1,12 @@
+//! Shared small types of waihu: typed ids, validated tenant names, roles and the
+//! injectable clock. This crate does no I/O; every other crate may depend on it.
+
+pub mod clock;
+pub mod ids;
+pub mod role;
+pub mod tenant_name;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use ids::{TenantId, UserId};
+pub use role::Role;
+pub use tenant_name::TenantName;

@@ -1,0 +1,1 @@
+//! Storage: repositories on SQLite and PostgreSQL.

@@ -84,7 +84,12 @@ mod tests {
 
     #[test]
     fn accepts_and_rejects_by_the_documented_pattern() {
-        for ok in ["ab", "acme", "acme-shop-2", "a1234567890123456789012345678901"] {
+        for ok in [
+            "ab",
+            "acme",
+            "acme-shop-2",
+            "a1234567890123456789012345678901",
+        ] {
             assert!(TenantName::parse(ok).is_ok(), "{ok}");
         }
         for bad in [

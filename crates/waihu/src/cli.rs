@@ -1,0 +1,65 @@
+//! The command line: global flags and the table of subcommands. Each subcommand's
+//! arguments and code live in `cmd/<name>.rs`.
+
+use crate::cmd;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// waihu — AI outbound calling that respects the callee.
+#[derive(Debug, Parser)]
+#[command(name = "waihu", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags accepted by every subcommand.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// Configuration file (TOML). Environment variables WAIHU_<SECTION>__<KEY> override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database URL (sqlite://PATH or postgres://...); wins over file and environment.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Data directory (recordings, prompts, keys, the default SQLite database).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Log output format.
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Every subcommand. Register a new one here with one line and dispatch it in `main.rs`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server: back office, API, health checks and metrics.
+    Serve(cmd::serve::ServeArgs),
+    /// Database maintenance.
+    #[command(subcommand)]
+    Db(cmd::db::DbCommand),
+    /// Manage tenants.
+    #[command(subcommand)]
+    Tenant(cmd::tenant::TenantCommand),
+    /// Manage back-office users.
+    #[command(subcommand)]
+    User(cmd::user::UserCommand),
+    /// Inspect and verify the audit log.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
+    /// Show the effective configuration.
+    #[command(subcommand)]
+    Config(cmd::config::ConfigCommand),
+}

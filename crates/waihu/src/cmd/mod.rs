@@ -1,0 +1,60 @@
+//! One module per subcommand. Each exposes its clap argument types and
+//! `run(ctx, args) -> anyhow::Result<ExitCode>`.
+
+pub mod audit;
+pub mod config;
+pub mod db;
+pub mod serve;
+pub mod tenant;
+pub mod user;
+
+use crate::cli::GlobalArgs;
+use crate::settings::Settings;
+use anyhow::Context as _;
+use secrecy::ExposeSecret;
+use std::path::Path;
+use waihu_store::Store;
+
+/// What every subcommand gets: the effective settings.
+pub struct Context {
+    /// The effective configuration.
+    pub settings: Settings,
+}
+
+impl Context {
+    /// Loads the settings and sets up logging.
+    pub fn new(global: GlobalArgs) -> anyhow::Result<Self> {
+        let settings = Settings::load(&global)?;
+        crate::telemetry::init(&settings.log);
+        Ok(Self { settings })
+    }
+
+    /// The data directory, created if missing.
+    pub fn data_dir(&self) -> anyhow::Result<&Path> {
+        self.settings.ensure_data_dir()
+    }
+
+    /// Opens the database and applies pending migrations.
+    pub async fn store(&self) -> anyhow::Result<Store> {
+        self.data_dir()?;
+        let url = self.settings.database.url.expose_secret();
+        let store = Store::connect(url, self.settings.database.max_connections)
+            .await
+            .with_context(|| {
+                format!("cannot open database {}", crate::settings::redact_url(url))
+            })?;
+        store
+            .migrate()
+            .await
+            .context("cannot apply database migrations")?;
+        Ok(store)
+    }
+
+    /// The audit actor for CLI actions: `cli:<os user>`.
+    pub fn cli_actor(&self) -> String {
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        format!("cli:{user}")
+    }
+}

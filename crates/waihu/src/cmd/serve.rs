@@ -1,0 +1,78 @@
+//! `waihu serve`: the server. Opens and migrates the database, creates the first
+//! operator account on an empty database (printing its password once), then serves
+//! HTTP until SIGINT/SIGTERM and shuts down gracefully.
+
+use super::Context;
+use anyhow::Context as _;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use waihu_core::Role;
+use waihu_store::{password::random_secret, Actor, Store};
+
+/// Arguments of `waihu serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (overrides `server.listen`).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+}
+
+/// Runs the server until a shutdown signal.
+pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let store = ctx.store().await?;
+    ensure_first_operator(&store).await?;
+    let addr = args.listen.unwrap_or(ctx.settings.server.listen);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(%local, backend = ?store.kind(), "waihu serving");
+    println!("waihu listening on http://{local}");
+    let state = waihu_web::AppState::new(store.clone());
+    waihu_web::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("shutting down");
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// On an empty database, creates the operator account `operator` with a random
+/// password and prints it once; it is never shown again.
+pub async fn ensure_first_operator(store: &Store) -> anyhow::Result<()> {
+    if store.count_users().await? > 0 {
+        return Ok(());
+    }
+    let password = random_secret(20);
+    store
+        .create_user(
+            None,
+            "operator",
+            &password,
+            Role::Operator,
+            &Actor::system(),
+        )
+        .await?;
+    println!("first start: created operator account 'operator' with password: {password}");
+    println!("(this password is shown only once; change it after logging in)");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

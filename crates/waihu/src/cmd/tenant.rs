@@ -1,0 +1,70 @@
+//! `waihu tenant create|list`, and the `--tenant NAME|ID` resolution every other
+//! subcommand uses.
+
+use super::Context;
+use anyhow::{anyhow, Context as _};
+use std::process::ExitCode;
+use waihu_core::{TenantId, TenantName};
+use waihu_store::{Actor, Store, Tenant};
+
+/// Tenant subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant with a unique short name (^[a-z][a-z0-9-]{1,31}$).
+    Create {
+        /// The short name, e.g. `acme-shop`.
+        name: String,
+    },
+    /// List all tenants.
+    List {
+        /// Print JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs a tenant subcommand.
+pub async fn run(ctx: &Context, cmd: TenantCommand) -> anyhow::Result<ExitCode> {
+    let store = ctx.store().await?;
+    match cmd {
+        TenantCommand::Create { name } => {
+            let name = TenantName::parse(&name)?;
+            let t = store
+                .create_tenant(&name, &Actor::raw(ctx.cli_actor()))
+                .await?;
+            println!("created tenant {} ({})", t.name, t.id);
+        }
+        TenantCommand::List { json } => {
+            for t in store.list_tenants().await? {
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::json!({
+                            "id": t.id.to_string(),
+                            "name": t.name.as_str(),
+                            "status": t.status.as_str(),
+                            "created_at": t.created_at.to_rfc3339(),
+                        })
+                    );
+                } else {
+                    println!("{}\t{}\t{}", t.id, t.name, t.status);
+                }
+            }
+        }
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Finds a tenant given its name or its id, with a clear error when neither fits.
+pub async fn resolve(store: &Store, name_or_id: &str) -> anyhow::Result<Tenant> {
+    let found = if let Ok(id) = name_or_id.parse::<TenantId>() {
+        store.get_tenant(id).await?
+    } else {
+        let name = TenantName::parse(name_or_id).with_context(|| {
+            format!("--tenant {name_or_id:?} is neither a tenant id nor a name")
+        })?;
+        store.find_tenant_by_name(&name).await?
+    };
+    found.ok_or_else(|| anyhow!("no tenant {name_or_id:?}"))
+}

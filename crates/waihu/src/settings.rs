@@ -1,0 +1,242 @@
+//! Typed configuration, layered: defaults, then an optional TOML file
+//! (`--config`), then environment variables `WAIHU_<SECTION>__<KEY>` (plus the
+//! shorthand `WAIHU_DATABASE_URL`, which wins over `WAIHU_DATABASE__URL`), then
+//! command-line flags. Secrets are wrapped so that they never print.
+
+use crate::cli::{GlobalArgs, LogFormat};
+use anyhow::{bail, Context as _};
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The whole effective configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Files on disk.
+    pub data: DataSettings,
+    /// Database connection.
+    pub database: DatabaseSettings,
+    /// HTTP server.
+    pub server: ServerSettings,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+/// Files on disk.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSettings {
+    /// Where recordings, prompts, keys and the default SQLite database live.
+    pub dir: PathBuf,
+}
+
+/// Database connection settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://PATH` or `postgres://…`; empty means `sqlite://<data_dir>/waihu.db`.
+    /// Secret because PostgreSQL URLs carry passwords.
+    pub url: SecretString,
+    /// Maximum open connections in the pool.
+    pub max_connections: u32,
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address the back office, API, health checks and metrics listen on.
+    pub listen: SocketAddr,
+}
+
+/// Logging settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `text` or `json`.
+    pub format: LogFormat,
+    /// A tracing filter, e.g. `info` or `waihu=debug,sqlx=warn`.
+    pub filter: String,
+}
+
+/// The built-in defaults, as a serialisable tree so that figment can merge on top.
+#[derive(Serialize)]
+struct Defaults {
+    data: DefaultData,
+    database: DefaultDatabase,
+    server: DefaultServer,
+    log: DefaultLog,
+}
+#[derive(Serialize)]
+struct DefaultData {
+    dir: &'static str,
+}
+#[derive(Serialize)]
+struct DefaultDatabase {
+    url: &'static str,
+    max_connections: u32,
+}
+#[derive(Serialize)]
+struct DefaultServer {
+    listen: &'static str,
+}
+#[derive(Serialize)]
+struct DefaultLog {
+    format: LogFormat,
+    filter: &'static str,
+}
+
+const DEFAULTS: Defaults = Defaults {
+    data: DefaultData {
+        dir: "./waihu-data",
+    },
+    database: DefaultDatabase {
+        url: "",
+        max_connections: 8,
+    },
+    server: DefaultServer {
+        listen: "127.0.0.1:8080",
+    },
+    log: DefaultLog {
+        format: LogFormat::Text,
+        filter: "info",
+    },
+};
+
+impl Settings {
+    /// Loads settings from the layers, reading the process environment.
+    pub fn load(global: &GlobalArgs) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(DEFAULTS));
+        if let Some(path) = &global.config {
+            if !path.is_file() {
+                bail!(
+                    "config file {} does not exist or is not a file",
+                    path.display()
+                );
+            }
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read config file {}", path.display()))?;
+            // Parse once here so that syntax errors name the file, line and column.
+            if let Err(e) = text.parse::<toml::Table>() {
+                let (line, col) = e
+                    .span()
+                    .map(|span| line_col(&text, span.start))
+                    .unwrap_or((1, 1));
+                bail!(
+                    "config file {}:{line}:{col}: {}",
+                    path.display(),
+                    e.message().trim().replace('\n', ": ")
+                );
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment = figment.merge(sectioned_env());
+        if let Ok(url) = std::env::var("WAIHU_DATABASE_URL") {
+            figment = figment.merge(("database.url", url));
+        }
+        if let Some(dir) = &global.data_dir {
+            figment = figment.merge(("data.dir", dir.display().to_string()));
+        }
+        if let Some(url) = &global.database_url {
+            figment = figment.merge(("database.url", url.clone()));
+        }
+        if let Some(format) = global.log_format {
+            figment = figment.merge(("log.format", format));
+        }
+        let mut settings: Settings = figment.extract().map_err(|e| {
+            let first = e.into_iter().next().map(|e| e.to_string());
+            anyhow::anyhow!(
+                "invalid configuration: {}",
+                first.unwrap_or_else(|| "unknown error".into())
+            )
+        })?;
+        if settings.database.url.expose_secret().is_empty() {
+            let path = settings.data.dir.join("waihu.db");
+            settings.database.url = format!("sqlite://{}", path.display()).into();
+        }
+        validate_database_url(settings.database.url.expose_secret())?;
+        Ok(settings)
+    }
+
+    /// The configuration as TOML with secrets redacted (`waihu config show`).
+    pub fn redacted_toml(&self) -> String {
+        let url = redact_url(self.database.url.expose_secret());
+        format!(
+            "[data]\ndir = {data_dir:?}\n\n[database]\nurl = {url:?}\nmax_connections = {maxc}\n\n[server]\nlisten = \"{listen}\"\n\n[log]\nformat = \"{format}\"\nfilter = {filter:?}\n",
+            data_dir = self.data.dir.display().to_string(),
+            maxc = self.database.max_connections,
+            listen = self.server.listen,
+            format = match self.log.format {
+                LogFormat::Text => "text",
+                LogFormat::Json => "json",
+            },
+            filter = self.log.filter,
+        )
+    }
+
+    /// The data directory, created if missing.
+    pub fn ensure_data_dir(&self) -> anyhow::Result<&Path> {
+        std::fs::create_dir_all(&self.data.dir)
+            .with_context(|| format!("cannot create data directory {}", self.data.dir.display()))?;
+        Ok(&self.data.dir)
+    }
+}
+
+/// `WAIHU_<SECTION>__<KEY>` variables as `section.key`; variables without `__`
+/// (such as the `WAIHU_DATABASE_URL` shorthand) are not sections and are left out.
+fn sectioned_env() -> Env {
+    Env::raw().filter_map(|key| {
+        let lower = key.as_str().to_ascii_lowercase();
+        let rest = lower.strip_prefix("waihu_")?;
+        rest.contains("__").then(|| rest.replace("__", ".").into())
+    })
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Rejects URLs whose scheme waihu cannot serve, with a message saying what is wrong.
+fn validate_database_url(url: &str) -> anyhow::Result<()> {
+    let scheme = url.split_once("://").map(|(s, _)| s);
+    match scheme {
+        Some("sqlite") | Some("postgres") | Some("postgresql") => Ok(()),
+        Some(other) => bail!(
+            "invalid database URL: unsupported scheme {other:?} (expected sqlite:// or postgres://)"
+        ),
+        None => bail!(
+            "invalid database URL {:?}: expected sqlite://PATH or postgres://USER@HOST/DB",
+            redact_url(url)
+        ),
+    }
+}
+
+/// Replaces the password of a URL's user-info with `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            if userinfo.contains(':') {
+                format!("{scheme}://{user}:***@{host}{tail}")
+            } else {
+                format!("{scheme}://{user}@{host}{tail}")
+            }
+        }
+        None => url.to_string(),
+    }
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests of the `waihu` binary: one test binary for the whole
+//! application, each module one area. Tests run the real binary with a fresh data
+//! directory and a fresh database (SQLite always, PostgreSQL when
+//! `WAIHU_TEST_POSTGRES_URL` is set).
+
+mod audit_cli;
+mod config_cli;
+mod server;
+mod support;
+mod tenant_cli;

@@ -11,7 +11,7 @@ pub mod password;
 pub mod postgres;
 pub mod repo;
 mod rows;
-mod sql_impl;
+mod sql;
 pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -62,4 +62,4 @@ impl PgBackend {
     }
 }
 
-crate::sql_impl::impl_repositories!(crate::postgres::PgBackend, sqlx::Postgres);
+crate::sql::impl_all!(crate::postgres::PgBackend, sqlx::Postgres);

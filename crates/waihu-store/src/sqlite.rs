@@ -66,4 +66,4 @@ impl SqliteBackend {
     }
 }
 
-crate::sql_impl::impl_repositories!(crate::sqlite::SqliteBackend, sqlx::Sqlite);
+crate::sql::impl_all!(crate::sqlite::SqliteBackend, sqlx::Sqlite);

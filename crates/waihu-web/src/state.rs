@@ -1,6 +1,38 @@
 //! The state every handler shares: a cheap clonable handle.
 
+use crate::auth::lockout::LoginGuard;
+use std::sync::Arc;
+use waihu_core::{Clock, SystemClock};
 use waihu_store::Store;
+
+/// When session cookies carry the `Secure` attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecureCookies {
+    /// When the request came over TLS as told by a proxy's `X-Forwarded-Proto: https`.
+    Auto,
+    /// Always (the server is only reached over HTTPS).
+    Always,
+    /// Never (plain-HTTP development setups).
+    Never,
+}
+
+/// Back-office settings.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The `Secure` cookie policy.
+    pub secure_cookies: SecureCookies,
+    /// How long a login session lasts (absolute, not sliding).
+    pub session_ttl: chrono::Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: SecureCookies::Auto,
+            session_ttl: chrono::Duration::hours(12),
+        }
+    }
+}
 
 /// Shared handles for handlers.
 #[derive(Clone)]
@@ -9,14 +41,28 @@ pub struct AppState {
     pub store: Store,
     /// Renders the Prometheus text exposition.
     pub metrics: crate::metrics::Metrics,
+    /// The time source for sessions and lockouts.
+    pub clock: Arc<dyn Clock>,
+    /// Failed-login counting and temporary lockout.
+    pub login_guard: LoginGuard,
+    /// Back-office settings.
+    pub config: Arc<WebConfig>,
 }
 
 impl AppState {
-    /// State around an opened store.
+    /// State around an opened store, with the system clock and default settings.
     pub fn new(store: Store) -> Self {
+        Self::with(store, Arc::new(SystemClock), WebConfig::default())
+    }
+
+    /// State with an explicit clock and settings (tests use a `ManualClock`).
+    pub fn with(store: Store, clock: Arc<dyn Clock>, config: WebConfig) -> Self {
         Self {
             store,
             metrics: crate::metrics::Metrics::global(),
+            clock,
+            login_guard: LoginGuard::default(),
+            config: Arc::new(config),
         }
     }
 }

@@ -62,4 +62,35 @@ pub enum Command {
     /// Show the effective configuration.
     #[command(subcommand)]
     Config(cmd::config::ConfigCommand),
+    /// Import data (contacts with consent evidence).
+    #[command(subcommand)]
+    Import(cmd::import::ImportCommand),
+    /// Do-not-call lists (tenant, platform, registry).
+    #[command(subcommand)]
+    Dnc(cmd::dnc::DncCommand),
+    /// The dial-time compliance gate: why a number may or may not be called.
+    #[command(subcommand)]
+    Gate(cmd::gate::GateCommand),
+    /// Caller numbers: register, verify, assign (operator).
+    #[command(subcommand, name = "caller-number")]
+    CallerNumber(cmd::caller_number::CallerNumberCommand),
+    /// Jurisdiction policies: calling hours and caps (operator; tenants only tighten).
+    #[command(subcommand)]
+    Policy(cmd::policy::PolicyCommand),
+    /// Contacts: withdraw consent, delete a number.
+    #[command(subcommand)]
+    Contact(cmd::contact::ContactCommand),
+    /// Dialog scripts (话术): lint and chat.
+    #[command(subcommand)]
+    Script(cmd::script::ScriptCommand),
+    /// Recognise callee utterances from stdin (one JSON object per line).
+    Intent(cmd::intent::IntentArgs),
+    /// Measure performance and accuracy.
+    #[command(subcommand)]
+    Bench(cmd::bench::BenchCommand),
+    /// Place one SIP call through a trunk (loopback only without --tenant).
+    Call(cmd::call::CallArgs),
+    /// Run the virtual callee: a SIP endpoint answering per a behaviour file.
+    #[command(name = "callee-sim")]
+    CalleeSim(cmd::callee_sim::CalleeSimArgs),
 }

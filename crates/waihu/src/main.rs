@@ -3,6 +3,8 @@
 
 mod cli;
 mod cmd;
+mod gatekeeper;
+mod pii;
 mod settings;
 mod telemetry;
 
@@ -40,5 +42,16 @@ async fn dispatch(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         Command::User(c) => cmd::user::run(&ctx, c).await,
         Command::Audit(c) => cmd::audit::run(&ctx, c).await,
         Command::Config(c) => cmd::config::run(&ctx, c).await,
+        Command::Import(c) => cmd::import::run(&ctx, c).await,
+        Command::Dnc(c) => cmd::dnc::run(&ctx, c).await,
+        Command::Gate(c) => cmd::gate::run(&ctx, c).await,
+        Command::CallerNumber(c) => cmd::caller_number::run(&ctx, c).await,
+        Command::Contact(c) => cmd::contact::run(&ctx, c).await,
+        Command::Policy(c) => cmd::policy::run(&ctx, c).await,
+        Command::Script(c) => cmd::script::run(&ctx, c).await,
+        Command::Intent(a) => cmd::intent::run(&ctx, a).await,
+        Command::Bench(c) => cmd::bench::run(&ctx, c).await,
+        Command::Call(a) => cmd::call::run(&ctx, a).await,
+        Command::CalleeSim(a) => cmd::callee_sim::run(&ctx, a).await,
     }
 }

@@ -24,6 +24,23 @@ pub struct Settings {
     pub server: ServerSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Keys protecting phone numbers at rest.
+    #[serde(default)]
+    pub pii: PiiSettings,
+}
+
+/// Keys protecting phone numbers at rest: an AEAD key (encryption) and a
+/// platform-wide HMAC key (lookups). Given as 64 hex characters each, or kept in a
+/// key file that is created (mode 0600) on first use.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PiiSettings {
+    /// The key file; default `<data.dir>/pii.key`.
+    pub key_file: Option<PathBuf>,
+    /// HMAC-SHA256 key for number lookups (hex); overrides the key file.
+    pub hash_key: Option<SecretString>,
+    /// AES-256-GCM key for number encryption (hex); overrides the key file.
+    pub number_key: Option<SecretString>,
 }
 
 /// Files on disk.
@@ -175,7 +192,20 @@ impl Settings {
                 LogFormat::Json => "json",
             },
             filter = self.log.filter,
+        ) + &format!(
+            "\n[pii]\nkey_file = {key_file:?}\nhash_key = {hash:?}\nnumber_key = {number:?}\n",
+            key_file = self.pii_key_file().display().to_string(),
+            hash = if self.pii.hash_key.is_some() { "***" } else { "(from key file)" },
+            number = if self.pii.number_key.is_some() { "***" } else { "(from key file)" },
         )
+    }
+
+    /// Where the PII key file is.
+    pub fn pii_key_file(&self) -> PathBuf {
+        self.pii
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.data.dir.join("pii.key"))
     }
 
     /// The data directory, created if missing.

@@ -6,7 +6,13 @@
 //! module of the backend and imports what it needs from the shared `prelude`.
 
 pub(crate) mod api_tokens;
+pub(crate) mod attempts;
 pub(crate) mod audit;
+pub(crate) mod caller_numbers;
+pub(crate) mod contacts;
+pub(crate) mod dnc;
+pub(crate) mod policies;
+pub(crate) mod sessions;
 pub(crate) mod tenants;
 pub(crate) mod users;
 
@@ -111,6 +117,12 @@ macro_rules! impl_all {
         $crate::sql::users::impl_users!($backend, $db);
         $crate::sql::api_tokens::impl_api_tokens!($backend, $db);
         $crate::sql::audit::impl_audit!($backend, $db);
+        $crate::sql::contacts::impl_contacts!($backend, $db);
+        $crate::sql::dnc::impl_dnc!($backend, $db);
+        $crate::sql::caller_numbers::impl_caller_numbers!($backend, $db);
+        $crate::sql::attempts::impl_attempts!($backend, $db);
+        $crate::sql::policies::impl_policies!($backend, $db);
+        $crate::sql::sessions::impl_sessions!($backend, $db);
     };
 }
 pub(crate) use impl_all;

@@ -2,7 +2,9 @@
 //! always, PostgreSQL when `WAIHU_TEST_POSTGRES_URL` is set.
 
 mod audit_chain;
+mod contacts;
 mod isolation;
+mod sessions;
 mod tenants_users;
 
 use waihu_store::testing::{fresh_databases, TestDatabase};

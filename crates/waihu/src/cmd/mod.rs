@@ -2,8 +2,20 @@
 //! `run(ctx, args) -> anyhow::Result<ExitCode>`.
 
 pub mod audit;
+pub mod bench;
+pub mod bench_store;
+pub mod call;
+pub mod callee_sim;
+pub mod caller_number;
 pub mod config;
+pub mod contact;
 pub mod db;
+pub mod dnc;
+pub mod gate;
+pub mod import;
+pub mod intent;
+pub mod policy;
+pub mod script;
 pub mod serve;
 pub mod tenant;
 pub mod user;

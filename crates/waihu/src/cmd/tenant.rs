@@ -5,7 +5,7 @@ use super::Context;
 use anyhow::{anyhow, Context as _};
 use std::process::ExitCode;
 use waihu_core::{TenantId, TenantName};
-use waihu_store::{Actor, Store, Tenant};
+use waihu_store::{Actor, Store, Tenant, TenantStatus};
 
 /// Tenant subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -14,6 +14,22 @@ pub enum TenantCommand {
     Create {
         /// The short name, e.g. `acme-shop`.
         name: String,
+    },
+    /// Suspend a tenant: nothing of it is dialled until resumed (audited).
+    Suspend {
+        /// The tenant (name or id).
+        tenant: String,
+        /// Why (kept in the audit log).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Resume a suspended tenant (audited).
+    Resume {
+        /// The tenant (name or id).
+        tenant: String,
+        /// Why (kept in the audit log).
+        #[arg(long)]
+        reason: String,
     },
     /// List all tenants.
     List {
@@ -33,6 +49,35 @@ pub async fn run(ctx: &Context, cmd: TenantCommand) -> anyhow::Result<ExitCode> 
                 .create_tenant(&name, &Actor::raw(ctx.cli_actor()))
                 .await?;
             println!("created tenant {} ({})", t.name, t.id);
+        }
+        TenantCommand::Suspend { tenant, reason } | TenantCommand::Resume { tenant, reason }
+            if reason.trim().is_empty() =>
+        {
+            anyhow::bail!("--reason must not be empty (tenant {tenant})")
+        }
+        TenantCommand::Suspend { tenant, reason } => {
+            let t = resolve(&store, &tenant).await?;
+            let t = store
+                .set_tenant_status(
+                    t.id,
+                    TenantStatus::Suspended,
+                    &reason,
+                    &Actor::raw(ctx.cli_actor()),
+                )
+                .await?;
+            println!("tenant {} suspended", t.name);
+        }
+        TenantCommand::Resume { tenant, reason } => {
+            let t = resolve(&store, &tenant).await?;
+            let t = store
+                .set_tenant_status(
+                    t.id,
+                    TenantStatus::Active,
+                    &reason,
+                    &Actor::raw(ctx.cli_actor()),
+                )
+                .await?;
+            println!("tenant {} resumed", t.name);
         }
         TenantCommand::List { json } => {
             for t in store.list_tenants().await? {

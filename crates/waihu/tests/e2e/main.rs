@@ -4,7 +4,11 @@
 //! `WAIHU_TEST_POSTGRES_URL` is set).
 
 mod audit_cli;
+mod browser;
+mod call_cli;
 mod config_cli;
+mod contacts_cli;
+mod script_cli;
 mod server;
 mod support;
 mod tenant_cli;

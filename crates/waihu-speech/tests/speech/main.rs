@@ -1,0 +1,14 @@
+//! Integration tests of waihu-speech: real espeak-ng synthesis, the VAD on
+//! synthesised speech, WAV reading/writing including hostile files, the
+//! OpenAI-compatible ASR adapter against a local server, and (ignored unless
+//! asked for) the Whisper engine with the real model.
+//! Needs the `espeak-ng` program (Debian package `espeak-ng`); the ignored
+//! tests need `WAIHU_ASR_MODEL` (see `scripts/fetch-asr-model.sh`).
+
+#[cfg(feature = "whisper")]
+mod asr;
+mod audio;
+mod openai;
+mod tts;
+mod vad;
+mod wav;

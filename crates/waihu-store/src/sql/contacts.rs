@@ -1,0 +1,400 @@
+//! Contact lists and contacts with their consent evidence. Imports are one
+//! transaction with multi-row inserts, so a million rows take seconds and a failed
+//! import leaves nothing behind.
+
+use crate::contacts::StoredContact;
+use crate::error::{StoreError, StoreResult};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+use waihu_compliance::pii::PhoneHash;
+use waihu_compliance::{ConsentEvidence, ConsentRecord, EvidenceRef, Purpose};
+use waihu_core::TenantId;
+
+/// Rows per multi-row INSERT: well under both backends' bind-parameter limits.
+pub(crate) const INSERT_CHUNK: usize = 1000;
+
+pub(crate) const CONTACT_SELECT: &str = "SELECT c.id, c.list_id, c.number_hash, c.number_enc, \
+     c.number_masked, c.fields, c.zone_override, c.consent_withdrawn_at, e.tenant_id, e.source, \
+     e.given_at, e.purposes, e.share_leads, e.evidence_kind, e.evidence, e.expires_at \
+     FROM contacts c JOIN consent_evidence e ON e.id = c.consent_id";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContactRow {
+    id: Uuid,
+    list_id: Uuid,
+    number_hash: Vec<u8>,
+    number_enc: Vec<u8>,
+    number_masked: String,
+    fields: String,
+    zone_override: Option<String>,
+    consent_withdrawn_at: Option<DateTime<Utc>>,
+    tenant_id: Uuid,
+    source: String,
+    given_at: DateTime<Utc>,
+    purposes: String,
+    share_leads: bool,
+    evidence_kind: String,
+    evidence: String,
+    expires_at: Option<DateTime<Utc>>,
+}
+
+pub(crate) fn phone_hash(bytes: &[u8], table: &'static str) -> StoreResult<PhoneHash> {
+    <[u8; 32]>::try_from(bytes)
+        .map(PhoneHash)
+        .map_err(|_| StoreError::Corrupt {
+            table,
+            why: format!("number hash of {} bytes", bytes.len()),
+        })
+}
+
+/// Purposes as stored: comma-separated names.
+pub(crate) fn purposes_text(purposes: &[Purpose]) -> String {
+    purposes
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The evidence kind and text as stored.
+pub(crate) fn evidence_parts(e: &EvidenceRef) -> (&'static str, &str) {
+    match e {
+        EvidenceRef::Reference(r) => ("ref", r),
+        EvidenceRef::Wording(w) => ("wording", w),
+    }
+}
+
+impl TryFrom<ContactRow> for StoredContact {
+    type Error = StoreError;
+    fn try_from(r: ContactRow) -> StoreResult<Self> {
+        let corrupt = |why: String| StoreError::Corrupt {
+            table: "contacts",
+            why,
+        };
+        let purposes = r
+            .purposes
+            .split(',')
+            .map(Purpose::parse)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| corrupt(e.to_string()))?;
+        let evidence = match r.evidence_kind.as_str() {
+            "ref" => EvidenceRef::Reference(r.evidence),
+            "wording" => EvidenceRef::Wording(r.evidence),
+            other => return Err(corrupt(format!("evidence kind {other:?}"))),
+        };
+        Ok(StoredContact {
+            id: r.id,
+            list_id: r.list_id,
+            number_hash: phone_hash(&r.number_hash, "contacts")?,
+            number_enc: r.number_enc,
+            number_masked: r.number_masked,
+            fields: serde_json::from_str(&r.fields).map_err(|e| corrupt(e.to_string()))?,
+            zone_override: r.zone_override,
+            consent: ConsentRecord {
+                tenant: TenantId(r.tenant_id),
+                evidence: ConsentEvidence {
+                    source: r.source,
+                    given_at: r.given_at,
+                    purposes,
+                    share_leads: r.share_leads,
+                    evidence,
+                    expires_at: r.expires_at,
+                },
+                withdrawn_at: r.consent_withdrawn_at,
+            },
+        })
+    }
+}
+
+macro_rules! impl_contacts {
+    ($backend:ty, $db:ty) => {
+        mod contacts {
+            #[allow(unused_imports)]
+            use super::prelude::*;
+            use $crate::contacts::{
+                ContactList, ContactRepo, DncScope, ImportBatch, StoredContact, StoredImport,
+            };
+            use $crate::sql::contacts::{
+                evidence_parts, purposes_text, ContactRow, CONTACT_SELECT, INSERT_CHUNK,
+            };
+            use chrono::DateTime;
+            use uuid::Uuid;
+            use waihu_compliance::pii::PhoneHash;
+
+            #[derive(sqlx::FromRow)]
+            struct ListRow {
+                id: Uuid,
+                tenant_id: Uuid,
+                name: String,
+                created_at: DateTime<Utc>,
+            }
+
+            impl From<ListRow> for ContactList {
+                fn from(r: ListRow) -> Self {
+                    ContactList {
+                        id: r.id,
+                        tenant_id: TenantId(r.tenant_id),
+                        name: r.name,
+                        created_at: r.created_at,
+                    }
+                }
+            }
+
+            #[async_trait]
+            impl ContactRepo for $backend {
+                async fn ensure_contact_list(
+                    &self,
+                    tenant_id: TenantId,
+                    name: &str,
+                    actor: &Actor,
+                ) -> StoreResult<ContactList> {
+                    let name = name.trim();
+                    if name.is_empty() || name.chars().count() > 100 {
+                        return Err(StoreError::Invalid(
+                            "a contact list name must be 1-100 characters".into(),
+                        ));
+                    }
+                    let mut w = self.begin_write().await?;
+                    let found: Option<ListRow> = sqlx::query_as(
+                        "SELECT id, tenant_id, name, created_at FROM contact_lists \
+                         WHERE tenant_id = $1 AND name = $2",
+                    )
+                    .bind(tenant_id.0)
+                    .bind(name)
+                    .fetch_optional(&mut *w.tx)
+                    .await?;
+                    if let Some(row) = found {
+                        return Ok(row.into());
+                    }
+                    let list = ContactList {
+                        id: Uuid::new_v4(),
+                        tenant_id,
+                        name: name.to_string(),
+                        created_at: storage_time(Utc::now()),
+                    };
+                    sqlx::query(
+                        "INSERT INTO contact_lists (id, tenant_id, name, created_at) \
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(list.id)
+                    .bind(tenant_id.0)
+                    .bind(&list.name)
+                    .bind(list.created_at)
+                    .execute(&mut *w.tx)
+                    .await?;
+                    append_in(
+                        &mut w.tx,
+                        NewAudit::new(actor, Some(tenant_id), "contact_list.create", format!("contact_list:{}", list.id))
+                            .with_details(serde_json::json!({ "name": list.name })),
+                    )
+                    .await?;
+                    w.tx.commit().await?;
+                    Ok(list)
+                }
+
+                async fn list_contact_lists(&self, tenant_id: TenantId) -> StoreResult<Vec<ContactList>> {
+                    let rows: Vec<ListRow> = sqlx::query_as(
+                        "SELECT id, tenant_id, name, created_at FROM contact_lists \
+                         WHERE tenant_id = $1 ORDER BY name",
+                    )
+                    .bind(tenant_id.0)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    Ok(rows.into_iter().map(ContactList::from).collect())
+                }
+
+                async fn import_contacts(
+                    &self,
+                    tenant_id: TenantId,
+                    list_id: Uuid,
+                    batch: ImportBatch,
+                    actor: &Actor,
+                ) -> StoreResult<StoredImport> {
+                    let now = storage_time(Utc::now());
+                    let mut w = self.begin_write().await?;
+                    let owned: Option<(Uuid,)> = sqlx::query_as(
+                        "SELECT id FROM contact_lists WHERE tenant_id = $1 AND id = $2",
+                    )
+                    .bind(tenant_id.0)
+                    .bind(list_id)
+                    .fetch_optional(&mut *w.tx)
+                    .await?;
+                    if owned.is_none() {
+                        return Err(StoreError::NotFound("contact list"));
+                    }
+                    let evidence_ids: Vec<Uuid> = batch.evidence.iter().map(|_| Uuid::new_v4()).collect();
+                    for (chunk_ids, chunk) in evidence_ids
+                        .chunks(INSERT_CHUNK)
+                        .zip(batch.evidence.chunks(INSERT_CHUNK))
+                    {
+                        let mut qb = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO consent_evidence (id, tenant_id, source, given_at, purposes, \
+                             share_leads, evidence_kind, evidence, expires_at, created_at) ",
+                        );
+                        qb.push_values(chunk_ids.iter().zip(chunk), |mut b, (id, e)| {
+                            let (kind, text) = evidence_parts(&e.evidence);
+                            b.push_bind(*id)
+                                .push_bind(tenant_id.0)
+                                .push_bind(e.source.clone())
+                                .push_bind(storage_time(e.given_at))
+                                .push_bind(purposes_text(&e.purposes))
+                                .push_bind(e.share_leads)
+                                .push_bind(kind)
+                                .push_bind(text.to_string())
+                                .push_bind(e.expires_at.map(storage_time))
+                                .push_bind(now);
+                        });
+                        qb.build().execute(&mut *w.tx).await?;
+                    }
+                    let mut imported = 0u64;
+                    for chunk in batch.contacts.chunks(INSERT_CHUNK) {
+                        for c in chunk {
+                            if c.evidence >= evidence_ids.len() {
+                                return Err(StoreError::Invalid(format!(
+                                    "contact refers to evidence #{} of {}",
+                                    c.evidence,
+                                    evidence_ids.len()
+                                )));
+                            }
+                        }
+                        imported += <$backend>::insert_contacts(
+                            &mut w.tx,
+                            tenant_id,
+                            list_id,
+                            now,
+                            chunk,
+                            &evidence_ids,
+                        )
+                        .await?;
+                    }
+                    let duplicates = batch.contacts.len() as u64 - imported;
+                    append_in(
+                        &mut w.tx,
+                        NewAudit::new(actor, Some(tenant_id), "contact.import", format!("contact_list:{list_id}"))
+                            .with_details(serde_json::json!({
+                                "imported": imported,
+                                "duplicates": duplicates,
+                                "evidence_records": evidence_ids.len(),
+                            })),
+                    )
+                    .await?;
+                    w.tx.commit().await?;
+                    Ok(StoredImport { imported, duplicates })
+                }
+
+                async fn contacts_by_number(
+                    &self,
+                    tenant_id: TenantId,
+                    number: &PhoneHash,
+                ) -> StoreResult<Vec<StoredContact>> {
+                    let rows: Vec<ContactRow> = sqlx::query_as(&format!(
+                        "{CONTACT_SELECT} WHERE c.tenant_id = $1 AND c.number_hash = $2 ORDER BY c.created_at"
+                    ))
+                    .bind(tenant_id.0)
+                    .bind(number.0.to_vec())
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.into_iter().map(StoredContact::try_from).collect()
+                }
+
+                async fn list_contacts(
+                    &self,
+                    tenant_id: TenantId,
+                    list_id: Uuid,
+                    offset: i64,
+                    limit: i64,
+                ) -> StoreResult<Vec<StoredContact>> {
+                    let rows: Vec<ContactRow> = sqlx::query_as(&format!(
+                        "{CONTACT_SELECT} WHERE c.tenant_id = $1 AND c.list_id = $2 \
+                         ORDER BY c.created_at, c.id LIMIT $3 OFFSET $4"
+                    ))
+                    .bind(tenant_id.0)
+                    .bind(list_id)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.into_iter().map(StoredContact::try_from).collect()
+                }
+
+                async fn withdraw_consent(
+                    &self,
+                    tenant_id: TenantId,
+                    number: &PhoneHash,
+                    masked: &str,
+                    reason: &str,
+                    at: DateTime<Utc>,
+                    actor: &Actor,
+                ) -> StoreResult<u64> {
+                    let mut w = self.begin_write().await?;
+                    let n = sqlx::query(
+                        "UPDATE contacts SET consent_withdrawn_at = $1 \
+                         WHERE tenant_id = $2 AND number_hash = $3 AND consent_withdrawn_at IS NULL",
+                    )
+                    .bind(storage_time(at))
+                    .bind(tenant_id.0)
+                    .bind(number.0.to_vec())
+                    .execute(&mut *w.tx)
+                    .await?
+                    .rows_affected();
+                    append_in(
+                        &mut w.tx,
+                        NewAudit::new(actor, Some(tenant_id), "consent.withdraw", format!("number:{masked}"))
+                            .with_details(serde_json::json!({
+                                "number_hash": number.to_hex(),
+                                "reason": reason,
+                                "contacts": n,
+                            })),
+                    )
+                    .await?;
+                    w.tx.commit().await?;
+                    Ok(n)
+                }
+
+                async fn delete_contact_number(
+                    &self,
+                    tenant_id: TenantId,
+                    number: &PhoneHash,
+                    masked: &str,
+                    reason: &str,
+                    actor: &Actor,
+                ) -> StoreResult<u64> {
+                    let mut w = self.begin_write().await?;
+                    let n = sqlx::query("DELETE FROM contacts WHERE tenant_id = $1 AND number_hash = $2")
+                        .bind(tenant_id.0)
+                        .bind(number.0.to_vec())
+                        .execute(&mut *w.tx)
+                        .await?
+                        .rows_affected();
+                    let scope = DncScope::Tenant(tenant_id);
+                    sqlx::query(
+                        "INSERT INTO dnc_entries (scope_key, tenant_id, number_hash, reason, source, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope_key, number_hash) DO NOTHING",
+                    )
+                    .bind(scope.key())
+                    .bind(tenant_id.0)
+                    .bind(number.0.to_vec())
+                    .bind(reason)
+                    .bind("contact.delete")
+                    .bind(storage_time(Utc::now()))
+                    .execute(&mut *w.tx)
+                    .await?;
+                    append_in(
+                        &mut w.tx,
+                        NewAudit::new(actor, Some(tenant_id), "contact.delete", format!("number:{masked}"))
+                            .with_details(serde_json::json!({
+                                "number_hash": number.to_hex(),
+                                "reason": reason,
+                                "contacts": n,
+                                "dnc": "tenant",
+                            })),
+                    )
+                    .await?;
+                    w.tx.commit().await?;
+                    Ok(n)
+                }
+            }
+        }
+    };
+}
+pub(crate) use impl_contacts;

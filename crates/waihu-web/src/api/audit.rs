@@ -1,0 +1,56 @@
+//! The audit log: the tenant's entries (admin, auditor, API token) or the
+//! platform's (operator), filtered and paged; and chain verification.
+
+use super::dto::{AuditDto, ChainResult, Page};
+use super::{page, PageQuery};
+use crate::auth::principal::TENANT_READERS;
+use crate::auth::Principal;
+use crate::error::{AppResult, ErrorBody};
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use waihu_core::Role;
+
+/// Filter and paging.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Action prefix, e.g. `auth.`.
+    pub action: Option<String>,
+    /// Substring of the actor.
+    pub actor: Option<String>,
+    /// Items per page, 1-200 (default 50).
+    pub limit: Option<usize>,
+    /// Items to skip.
+    pub offset: Option<usize>,
+}
+
+/// Audit entries, newest first (the newest 2000 are searched).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = Page<AuditDto>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    who: Principal,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Json<Page<AuditDto>>> {
+    let entries =
+        crate::pages::audit::visible(&state, &who, q.action.as_deref(), q.actor.as_deref()).await?;
+    let paging = PageQuery {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    Ok(Json(page(entries, &paging, AuditDto::from)?))
+}
+
+/// Walks the whole chain.
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
+    responses((status = 200, body = ChainResult), (status = 403, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+pub async fn verify(State(state): State<AppState>, who: Principal) -> AppResult<Json<ChainResult>> {
+    if who.role != Role::Operator {
+        who.tenant_for(TENANT_READERS)?;
+    }
+    Ok(Json(state.store.verify_audit_chain().await?.into()))
+}

@@ -1,0 +1,256 @@
+//! The API's own shapes (domain types are not `Serialize`): conversions are
+//! explicit, so that a new field in the store never leaks by accident.
+
+use crate::auth::Principal;
+use crate::error::AppResult;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use waihu_store::{ApiToken, AuditEntry, ChainBreak, ChainHead, Tenant, User};
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Items in the whole list.
+    pub total: usize,
+    /// The page size asked for.
+    pub limit: usize,
+    /// Items skipped.
+    pub offset: usize,
+    /// The offset of the next page, if there is one.
+    pub next_offset: Option<usize>,
+}
+
+/// A tenant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TenantDto {
+    /// Stable id.
+    pub id: Uuid,
+    /// Unique short name.
+    pub name: String,
+    /// `active` or `suspended`.
+    pub status: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Tenant> for TenantDto {
+    fn from(t: Tenant) -> Self {
+        Self {
+            id: t.id.0,
+            name: t.name.to_string(),
+            status: t.status.as_str().into(),
+            created_at: t.created_at,
+        }
+    }
+}
+
+/// A back-office account (never its password hash).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserDto {
+    /// Stable id.
+    pub id: Uuid,
+    /// The tenant; null for operators.
+    pub tenant_id: Option<Uuid>,
+    /// Login name.
+    pub username: String,
+    /// operator, admin, agent or auditor.
+    pub role: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<User> for UserDto {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id.0,
+            tenant_id: u.tenant_id.map(|t| t.0),
+            username: u.username,
+            role: u.role.as_str().into(),
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// An API token (never its secret, except once at creation).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenDto {
+    /// Stable id.
+    pub id: Uuid,
+    /// Label.
+    pub name: String,
+    /// The audit actor who created it.
+    pub created_by: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Revocation time, if revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApiToken> for TokenDto {
+    fn from(t: ApiToken) -> Self {
+        Self {
+            id: t.id.0,
+            name: t.name,
+            created_by: t.created_by,
+            created_at: t.created_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+/// A new token with its secret, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedToken {
+    /// The token.
+    pub token: TokenDto,
+    /// The bearer secret; store it now, it cannot be shown again.
+    pub secret: String,
+}
+
+/// An audit entry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditDto {
+    /// Position in the chain.
+    pub seq: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (`user:…`, `token:…`, `cli:…`, `system`).
+    pub actor: String,
+    /// The tenant concerned.
+    pub tenant_id: Option<Uuid>,
+    /// What, e.g. `auth.login`.
+    pub action: String,
+    /// To what.
+    pub target: String,
+    /// Details (JSON object).
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    /// Hash of the previous entry.
+    pub prev_hash: String,
+    /// Hash of this entry.
+    pub hash: String,
+}
+
+impl From<AuditEntry> for AuditDto {
+    fn from(e: AuditEntry) -> Self {
+        let details =
+            serde_json::from_str(&e.details).unwrap_or(serde_json::Value::String(e.details));
+        Self {
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor,
+            tenant_id: e.tenant_id.map(|t| t.0),
+            action: e.action,
+            target: e.target,
+            details,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        }
+    }
+}
+
+/// The result of walking the audit chain.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChainResult {
+    /// Whether every entry is intact.
+    pub intact: bool,
+    /// Entries (when intact).
+    pub count: Option<i64>,
+    /// `COUNT:HASH` of the newest entry (when intact), for `--expect-head`.
+    pub head: Option<String>,
+    /// The first bad entry (when broken).
+    pub first_bad_seq: Option<i64>,
+    /// What is wrong with it.
+    pub why: Option<String>,
+}
+
+impl From<Result<ChainHead, ChainBreak>> for ChainResult {
+    fn from(r: Result<ChainHead, ChainBreak>) -> Self {
+        match r {
+            Ok(h) => Self {
+                intact: true,
+                count: Some(h.count),
+                head: Some(h.to_string()),
+                first_bad_seq: None,
+                why: None,
+            },
+            Err(b) => Self {
+                intact: false,
+                count: None,
+                head: None,
+                first_bad_seq: Some(b.seq),
+                why: Some(b.why),
+            },
+        }
+    }
+}
+
+/// The caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeDto {
+    /// The audit actor.
+    pub actor: String,
+    /// The effective role (API tokens act as admin).
+    pub role: String,
+    /// The tenant, null for operators.
+    pub tenant_id: Option<Uuid>,
+    /// Username or token name.
+    pub name: String,
+}
+
+/// `POST /api/v1/tenants`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateTenantReq {
+    /// `^[a-z][a-z0-9-]{1,31}$`.
+    pub name: String,
+}
+
+/// Suspend or resume.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct StatusReq {
+    /// Why (recorded in the audit log).
+    pub reason: Option<String>,
+}
+
+/// A new user.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateUserReq {
+    /// Login name: 2-64 letters, digits, `.`, `_`, `-`, `@`.
+    pub username: String,
+    /// At least 10 characters.
+    pub password: String,
+    /// admin, agent or auditor.
+    pub role: String,
+}
+
+/// A new password set by an administrator.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordReq {
+    /// At least 10 characters.
+    pub password: String,
+}
+
+/// A new API token.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateTokenReq {
+    /// Label, 1-64 characters.
+    pub name: String,
+}
+
+/// Who am I.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+    responses((status = 200, body = MeDto), (status = 401, body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn me(who: Principal) -> AppResult<Json<MeDto>> {
+    Ok(Json(MeDto {
+        actor: who.actor.to_string(),
+        role: who.role.as_str().into(),
+        tenant_id: who.tenant_id.map(|t| t.0),
+        name: who.display,
+    }))
+}

@@ -1,0 +1,147 @@
+//! The JSON API under `/api/v1`. Tenant routes authenticate with a tenant API
+//! token (`Authorization: Bearer wh_…`, acting as the tenant's admin); the
+//! operator's platform routes (and any route, for a logged-in browser) accept the
+//! back-office session cookie, with the session's anti-CSRF token in
+//! `X-CSRF-Token` on state-changing calls. Errors are always
+//! `{"error":{"code","message","field"}}`; lists are paged with `limit`/`offset`.
+//! The OpenAPI 3 document at `/api/v1/openapi.json` is generated from this code.
+
+pub mod audit;
+pub mod dto;
+pub mod openapi;
+pub mod tenants;
+pub mod tokens;
+pub mod users;
+
+use crate::auth::{csrf, session, Principal};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::state::AppState;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// The `/api/v1` routes (relative to the prefix).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/me", get(dto::me))
+        .route("/tenants", get(tenants::list).post(tenants::create))
+        .route("/tenants/{id}", get(tenants::get))
+        .route("/tenants/{id}/suspend", post(tenants::suspend))
+        .route("/tenants/{id}/resume", post(tenants::resume))
+        .route(
+            "/tenants/{id}/users",
+            get(tenants::list_users).post(tenants::create_user),
+        )
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::get).delete(users::delete))
+        .route("/users/{id}/password", post(users::set_password))
+        .route("/api-tokens", get(tokens::list).post(tokens::create))
+        .route("/api-tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/audit", get(audit::list))
+        .route("/audit/verify", get(audit::verify))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::new(
+        ErrorCode::MethodNotAllowed,
+        "this route does not take this method",
+    )
+}
+
+async fn not_found() -> AppError {
+    AppError::new(ErrorCode::NotFound, "no such API route")
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(p) = session::from_bearer(state, &parts.headers).await? {
+            return Ok(p);
+        }
+        let p = session::from_cookie(state, &parts.headers)
+            .await?
+            .ok_or_else(AppError::unauthorized)?;
+        if csrf::is_unsafe(&parts.method) {
+            csrf::check_header(&parts.headers, p.csrf())?;
+        }
+        Ok(p)
+    }
+}
+
+/// A JSON body whose errors are API errors (with the field at fault when serde
+/// names one).
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(axum::extract::rejection::JsonRejection::JsonDataError(e)) => {
+                let text = e.body_text();
+                let mut err = AppError::new(ErrorCode::Invalid, text.clone());
+                if let Some(field) = text.split('`').nth(1) {
+                    err = err.with_field(field);
+                }
+                Err(err)
+            }
+            Err(e) => Err(AppError::new(ErrorCode::BadRequest, e.body_text())),
+        }
+    }
+}
+
+/// Paging of list endpoints.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Items per page, 1-200 (default 50).
+    pub limit: Option<usize>,
+    /// Items to skip (default 0).
+    pub offset: Option<usize>,
+}
+
+impl PageQuery {
+    /// Checked limit and offset.
+    pub fn checked(&self) -> AppResult<(usize, usize)> {
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=200).contains(&limit) {
+            return Err(AppError::invalid(
+                "limit",
+                "limit must be between 1 and 200",
+            ));
+        }
+        Ok((limit, self.offset.unwrap_or(0)))
+    }
+}
+
+/// One page of `items`.
+pub fn page<T, D>(items: Vec<T>, q: &PageQuery, map: impl Fn(T) -> D) -> AppResult<dto::Page<D>> {
+    let (limit, offset) = q.checked()?;
+    let total = items.len();
+    let items: Vec<D> = items
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(map)
+        .collect();
+    let next_offset = (offset + items.len() < total).then_some(offset + items.len());
+    Ok(dto::Page {
+        items,
+        total,
+        limit,
+        offset,
+        next_offset,
+    })
+}
+
+/// Parses an id from the path; an unparsable id is simply not found.
+pub fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> AppResult<T> {
+    raw.parse().map_err(|_| AppError::not_found(what))
+}

@@ -1,0 +1,50 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations.
+
+use super::dto;
+use crate::error::{ErrorBody, ErrorDetail};
+use axum::Json;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "waihu API", description = "JSON API of the waihu back office. Tenant routes: `Authorization: Bearer <API token>`. Platform routes: the operator's session cookie plus `X-CSRF-Token` on changes."),
+    paths(
+        dto::me,
+        super::tenants::list, super::tenants::create, super::tenants::get,
+        super::tenants::suspend, super::tenants::resume,
+        super::tenants::list_users, super::tenants::create_user,
+        super::users::list, super::users::create, super::users::get, super::users::delete, super::users::set_password,
+        super::tokens::list, super::tokens::create, super::tokens::revoke,
+        super::audit::list, super::audit::verify,
+    ),
+    components(schemas(ErrorBody, ErrorDetail, dto::TenantDto, dto::UserDto, dto::TokenDto, dto::CreatedToken,
+        dto::AuditDto, dto::ChainResult, dto::MeDto, dto::CreateTenantReq, dto::StatusReq, dto::CreateUserReq, dto::CreateTokenReq, dto::PasswordReq)),
+    modifiers(&Security),
+    tags((name = "auth"), (name = "platform", description = "operator only"), (name = "users"), (name = "api-tokens"), (name = "audit"))
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let c = api.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::cookies::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

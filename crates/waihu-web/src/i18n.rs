@@ -1,0 +1,248 @@
+//! Every UI string, in one table: zh-CN first, English second. A page asks
+//! `Msg::X.t(lang)`; a missing translation is a compile error, not a blank.
+//! The language comes from `?lang=`, else the `waihu_lang` cookie, else zh-CN.
+
+use axum::extract::Request;
+use axum::http::header::{HeaderValue, COOKIE, SET_COOKIE};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// A UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Simplified Chinese, the default.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+/// The language cookie.
+pub const LANG_COOKIE: &str = "waihu_lang";
+
+impl Lang {
+    /// Parses `zh`, `zh-CN`, `en`, `en-US`...
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.to_ascii_lowercase();
+        if s == "zh" || s.starts_with("zh-") {
+            Some(Lang::Zh)
+        } else if s == "en" || s.starts_with("en-") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+    /// The `lang` attribute of the page.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+    /// The other language (the switch in the header).
+    pub fn other(self) -> Self {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+}
+
+/// Picks the request's language and stores it in the request extensions; when it
+/// came from `?lang=`, also remembers it in a cookie.
+pub async fn negotiate(mut req: Request, next: Next) -> Response {
+    let from_query = req
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")))
+        .and_then(Lang::parse);
+    let from_cookie = req
+        .headers()
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| crate::auth::cookies::find(c, LANG_COOKIE))
+        .and_then(|v| Lang::parse(&v));
+    let lang = from_query.or(from_cookie).unwrap_or_default();
+    req.extensions_mut().insert(lang);
+    let mut resp = next.run(req).await;
+    if from_query.is_some() && from_query != from_cookie {
+        let cookie = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            lang.code()
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            resp.headers_mut().append(SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+macro_rules! messages {
+    ($($name:ident => $zh:literal, $en:literal;)*) => {
+        /// A UI string.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[allow(missing_docs)]
+        pub enum Msg { $($name,)* }
+
+        impl Msg {
+            /// Every message (for tests).
+            pub const ALL: &'static [Msg] = &[$(Msg::$name,)*];
+            /// The text in `lang`.
+            pub fn t(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Msg::$name, Lang::Zh) => $zh, (Msg::$name, Lang::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    AppName => "外呼 waihu", "waihu";
+    AppTagline => "合规的 AI 外呼平台", "Compliant AI outbound calling";
+    LangName => "中文", "English";
+    SwitchLang => "English", "中文";
+    // navigation
+    NavDashboard => "概览", "Dashboard";
+    NavTenants => "租户", "Tenants";
+    NavUsers => "用户", "Users";
+    NavTokens => "API 令牌", "API tokens";
+    NavAudit => "审计日志", "Audit log";
+    NavPassword => "修改密码", "Change password";
+    NavSectionPlatform => "平台", "Platform";
+    NavSectionTenant => "租户管理", "Administration";
+    NavSectionAccount => "账户", "Account";
+    Logout => "退出登录", "Sign out";
+    // login
+    LoginTitle => "登录", "Sign in";
+    Username => "用户名", "Username";
+    Password => "密码", "Password";
+    LoginButton => "登录", "Sign in";
+    LoginFailed => "用户名或密码错误。", "Wrong username or password.";
+    LoginLocked => "登录失败次数过多，请 15 分钟后再试。", "Too many failed sign-ins. Try again in 15 minutes.";
+    LoggedOut => "您已退出登录。", "You have signed out.";
+    SessionExpired => "会话已过期，请重新登录。", "Your session has expired. Please sign in again.";
+    // dashboard
+    DashboardTitle => "概览", "Dashboard";
+    Welcome => "欢迎", "Welcome";
+    YourRole => "角色", "Role";
+    YourTenant => "租户", "Tenant";
+    Platform => "平台", "Platform";
+    CardTenants => "租户", "Tenants";
+    CardActive => "活跃", "active";
+    CardSuspended => "已暂停", "suspended";
+    CardUsers => "用户", "Users";
+    CardTokens => "有效 API 令牌", "Active API tokens";
+    CardAudit => "审计条目", "Audit entries";
+    RecentActivity => "最近活动", "Recent activity";
+    ComingSoon => "话术、名单、任务、通话和线索模块上线后，将在此显示当日通话统计。", "Call statistics for today appear here once scripts, contacts, tasks and calls are enabled.";
+    // tenants
+    TenantsTitle => "租户", "Tenants";
+    TenantName => "名称", "Name";
+    TenantNameHint => "小写字母开头，2–32 位小写字母、数字或连字符", "2–32 lowercase letters, digits or hyphens, starting with a letter";
+    Status => "状态", "Status";
+    StatusActive => "正常", "Active";
+    StatusSuspended => "已暂停", "Suspended";
+    CreatedAt => "创建时间 (UTC)", "Created (UTC)";
+    Actions => "操作", "Actions";
+    CreateTenant => "新建租户", "New tenant";
+    Create => "创建", "Create";
+    Suspend => "暂停", "Suspend";
+    Resume => "恢复", "Resume";
+    Reason => "原因", "Reason";
+    ConfirmSuspend => "确定暂停该租户？其所有外呼将立即停止。", "Suspend this tenant? All its calling stops at once.";
+    TenantUsers => "租户用户", "Tenant users";
+    NoRows => "暂无数据", "Nothing here yet";
+    // users
+    UsersTitle => "用户", "Users";
+    OperatorsTitle => "平台运营账户", "Operator accounts";
+    Role => "角色", "Role";
+    CreateUser => "新建用户", "New user";
+    Delete => "删除", "Delete";
+    ConfirmDelete => "确定删除？此操作无法撤销。", "Delete? This cannot be undone.";
+    RoleOperator => "平台运营", "Operator";
+    RoleAdmin => "管理员", "Administrator";
+    RoleAgent => "坐席", "Agent";
+    RoleAuditor => "审计员", "Auditor";
+    PasswordHint => "至少 10 个字符", "At least 10 characters";
+    UserDetail => "用户详情", "User";
+    ResetPassword => "重置密码", "Reset password";
+    ResetPasswordHint => "设置新密码后，该用户的所有会话将立即退出。", "After a reset, all of this user's sessions end at once.";
+    Back => "返回", "Back";
+    // tokens
+    TokensTitle => "API 令牌", "API tokens";
+    TokenName => "令牌名称", "Token name";
+    CreateToken => "新建令牌", "New token";
+    CreatedBy => "创建者", "Created by";
+    Revoked => "已吊销", "Revoked";
+    Revoke => "吊销", "Revoke";
+    ConfirmRevoke => "确定吊销该令牌？使用它的集成将立即失效。", "Revoke this token? Integrations using it stop working at once.";
+    TokenShownOnce => "请立即复制此令牌：它只显示这一次，服务器只保存其哈希值。", "Copy this token now: it is shown only once and the server keeps only its hash.";
+    Copy => "复制", "Copy";
+    Copied => "已复制", "Copied";
+    TokenUsage => "在 JSON API 中使用：Authorization: Bearer <令牌>", "Use it with the JSON API: Authorization: Bearer <token>";
+    // audit
+    AuditTitle => "审计日志", "Audit log";
+    AuditIntro => "只追加、哈希链式的日志，记录所有安全与合规相关操作。", "Append-only, hash-chained log of every security- and compliance-relevant action.";
+    Time => "时间 (UTC)", "Time (UTC)";
+    Actor => "操作者", "Actor";
+    Action => "动作", "Action";
+    Target => "对象", "Target";
+    Details => "详情", "Details";
+    Filter => "筛选", "Filter";
+    FilterAction => "动作前缀", "Action prefix";
+    FilterActor => "操作者包含", "Actor contains";
+    VerifyChain => "校验哈希链", "Verify chain";
+    ChainIntact => "哈希链完整", "Chain intact";
+    ChainBroken => "哈希链已损坏", "Chain broken";
+    ChainEntries => "条目数", "Entries";
+    ChainHead => "链头", "Head";
+    FirstBadEntry => "第一个异常条目", "First bad entry";
+    Newer => "较新", "Newer";
+    Older => "较旧", "Older";
+    // account
+    PasswordTitle => "修改密码", "Change password";
+    CurrentPassword => "当前密码", "Current password";
+    NewPassword => "新密码", "New password";
+    RepeatPassword => "再次输入新密码", "Repeat new password";
+    Save => "保存", "Save";
+    PasswordChanged => "密码已修改，其他会话已退出。", "Password changed; your other sessions were signed out.";
+    PasswordMismatch => "两次输入的新密码不一致。", "The new passwords do not match.";
+    WrongCurrentPassword => "当前密码不正确。", "The current password is wrong.";
+    // notices
+    Done => "操作已完成。", "Done.";
+    // errors
+    ErrUnauthorized => "请先登录", "Please sign in";
+    ErrForbidden => "无权访问", "Not allowed";
+    ErrCsrf => "表单已过期，请刷新页面后重试", "The form has expired; reload the page and try again";
+    ErrNotFound => "未找到", "Not found";
+    ErrConflict => "冲突", "Conflict";
+    ErrInvalid => "输入有误", "Invalid input";
+    ErrBadRequest => "请求无效", "Bad request";
+    ErrLockedOut => "已临时锁定", "Temporarily locked";
+    ErrInternal => "服务器内部错误", "Internal error";
+    BackToDashboard => "返回概览", "Back to the dashboard";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_is_translated_and_languages_differ_where_expected() {
+        for m in Msg::ALL {
+            assert!(!m.t(Lang::Zh).is_empty(), "{m:?} zh");
+            assert!(!m.t(Lang::En).is_empty(), "{m:?} en");
+        }
+        assert_ne!(Msg::LoginTitle.t(Lang::Zh), Msg::LoginTitle.t(Lang::En));
+    }
+
+    #[test]
+    fn languages_parse() {
+        assert_eq!(Lang::parse("zh-CN"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("EN"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
+        assert_eq!(Lang::default(), Lang::Zh);
+    }
+}

@@ -1,0 +1,136 @@
+//! The audit log: the operator sees the platform's, admins and auditors their
+//! tenant's; filter by action prefix and actor; verify the whole hash chain.
+
+use super::{fmt_time, layout, PageCtx};
+use crate::auth::principal::TENANT_READERS;
+use crate::error::AppResult;
+use crate::i18n::Msg;
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use maud::{html, Markup};
+use serde::Deserialize;
+use waihu_core::Role;
+use waihu_store::{AuditEntry, ChainBreak, ChainHead};
+
+/// Entries per page.
+pub const PAGE: usize = 50;
+/// The newest entries searched by a filter.
+pub const SCAN: i64 = 2000;
+
+/// Filter and paging.
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditQuery {
+    /// Action prefix, e.g. `auth.`.
+    pub action: Option<String>,
+    /// Substring of the actor.
+    pub actor: Option<String>,
+    /// Entries to skip.
+    pub offset: Option<usize>,
+}
+
+/// The newest entries the caller may see, filtered (shared with the JSON API).
+pub async fn visible(
+    state: &AppState,
+    who: &crate::auth::Principal,
+    action: Option<&str>,
+    actor: Option<&str>,
+) -> AppResult<Vec<AuditEntry>> {
+    let entries = if who.role == Role::Operator {
+        state.store.list_audit_platform(SCAN).await?
+    } else {
+        let t = who.tenant_for(TENANT_READERS)?;
+        state.store.list_audit(t, SCAN).await?
+    };
+    let action = action.map(str::trim).filter(|s| !s.is_empty());
+    let actor = actor.map(str::trim).filter(|s| !s.is_empty());
+    Ok(entries
+        .into_iter()
+        .filter(|e| action.is_none_or(|a| e.action.starts_with(a)))
+        .filter(|e| actor.is_none_or(|a| e.actor.contains(a)))
+        .collect())
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &PageCtx,
+    q: AuditQuery,
+    verified: Option<Result<ChainHead, ChainBreak>>,
+) -> AppResult<Markup> {
+    let all = visible(state, &ctx.who, q.action.as_deref(), q.actor.as_deref()).await?;
+    let offset = q.offset.unwrap_or(0).min(all.len());
+    let page: Vec<&AuditEntry> = all.iter().skip(offset).take(PAGE).collect();
+    let action = q.action.clone().unwrap_or_default();
+    let actor = q.actor.clone().unwrap_or_default();
+    let link = |off: usize| {
+        format!(
+            "/audit?action={}&actor={}&offset={off}",
+            super::urlencode(&action),
+            super::urlencode(&actor)
+        )
+    };
+    let body = html! {
+        @if let Some(v) = &verified {
+            @match v {
+                Ok(head) => div.notice.ok #chain-result data-ok="true" {
+                    strong { (ctx.t(Msg::ChainIntact)) } " · " (ctx.t(Msg::ChainEntries)) ": " (head.count)
+                    " · " (ctx.t(Msg::ChainHead)) ": " code { (head.hash) }
+                },
+                Err(b) => div.notice.bad #chain-result data-ok="false" {
+                    strong { (ctx.t(Msg::ChainBroken)) } " · " (ctx.t(Msg::FirstBadEntry)) ": " (b.seq) " — " (b.why)
+                },
+            }
+        }
+        div.card {
+            p.hint { (ctx.t(Msg::AuditIntro)) }
+            form.row method="get" action="/audit" {
+                label { (ctx.t(Msg::FilterAction)) input type="search" name="action" value=(action) placeholder="auth."; }
+                label { (ctx.t(Msg::FilterActor)) input type="search" name="actor" value=(actor) placeholder="user:"; }
+                button.secondary type="submit" { (ctx.t(Msg::Filter)) }
+                @if matches!(ctx.who.role, Role::Operator | Role::Admin | Role::Auditor) {
+                    a.btn #verify-chain href="/audit/verify" { (ctx.t(Msg::VerifyChain)) }
+                }
+            }
+        }
+        div.card {
+            table {
+                thead { tr { th { "#" } th { (ctx.t(Msg::Time)) } th { (ctx.t(Msg::Actor)) } th { (ctx.t(Msg::Action)) } th { (ctx.t(Msg::Target)) } th { (ctx.t(Msg::Details)) } } }
+                tbody {
+                    @for e in &page {
+                        tr {
+                            td.mono { (e.seq) }
+                            td.mono { (fmt_time(e.at)) }
+                            td { (e.actor) }
+                            td { code { (e.action) } }
+                            td { (e.target) }
+                            td.details.mono { @if e.details != "{}" { (e.details) } }
+                        }
+                    }
+                    @if page.is_empty() { tr { td.empty colspan="6" { (ctx.t(Msg::NoRows)) } } }
+                }
+            }
+            div.pager {
+                @if offset > 0 { a.btn.secondary href=(link(offset.saturating_sub(PAGE))) { "← " (ctx.t(Msg::Newer)) } }
+                @if offset + PAGE < all.len() { a.btn.secondary href=(link(offset + PAGE)) { (ctx.t(Msg::Older)) " →" } }
+            }
+        }
+    };
+    Ok(layout::page(ctx, ctx.t(Msg::AuditTitle), body))
+}
+
+/// `GET /audit`.
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Markup> {
+    render(&state, &ctx, q, None).await
+}
+
+/// `GET /audit/verify`: walks the whole chain and shows the result above the log.
+pub async fn verify(State(state): State<AppState>, ctx: PageCtx) -> AppResult<Markup> {
+    if ctx.who.role != Role::Operator {
+        ctx.who.tenant_for(TENANT_READERS)?;
+    }
+    let result = state.store.verify_audit_chain().await?;
+    render(&state, &ctx, AuditQuery::default(), Some(result)).await
+}

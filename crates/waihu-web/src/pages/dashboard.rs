@@ -1,0 +1,107 @@
+//! The dashboard: what exists now (tenants, users, tokens, recent audit entries),
+//! and room for the call statistics that arrive with tasks and calls.
+
+use super::{fmt_time, layout, role_label, PageCtx};
+use crate::error::AppResult;
+use crate::i18n::Msg;
+use crate::state::AppState;
+use axum::extract::State;
+use maud::{html, Markup};
+use waihu_core::Role;
+use waihu_store::{AuditEntry, TenantStatus};
+
+fn stat(label: &str, value: impl std::fmt::Display, sub: Option<String>) -> Markup {
+    html! {
+        div.stat {
+            div.label { (label) }
+            div.value { (value) }
+            @if let Some(s) = sub { div.sub { (s) } }
+        }
+    }
+}
+
+/// Recent audit entries as a compact table.
+pub fn recent(ctx: &PageCtx, entries: &[AuditEntry]) -> Markup {
+    html! {
+        table {
+            thead { tr { th { (ctx.t(Msg::Time)) } th { (ctx.t(Msg::Actor)) } th { (ctx.t(Msg::Action)) } th { (ctx.t(Msg::Target)) } } }
+            tbody {
+                @for e in entries {
+                    tr { td.mono { (fmt_time(e.at)) } td { (e.actor) } td { code { (e.action) } } td { (e.target) } }
+                }
+                @if entries.is_empty() { tr { td.empty colspan="4" { (ctx.t(Msg::NoRows)) } } }
+            }
+        }
+    }
+}
+
+/// `GET /`.
+pub async fn page(State(state): State<AppState>, ctx: PageCtx) -> AppResult<Markup> {
+    let who = &ctx.who;
+    let mut cards = Vec::new();
+    let mut activity = None;
+    let tenant_name = match who.tenant_id {
+        Some(t) => state.store.get_tenant(t).await?.map(|t| t.name.to_string()),
+        None => None,
+    };
+    match (who.role, who.tenant_id) {
+        (Role::Operator, _) => {
+            let tenants = state.store.list_tenants().await?;
+            let active = tenants
+                .iter()
+                .filter(|t| t.status == TenantStatus::Active)
+                .count();
+            cards.push(stat(
+                ctx.t(Msg::CardTenants),
+                tenants.len(),
+                Some(format!(
+                    "{active} {} · {} {}",
+                    ctx.t(Msg::CardActive),
+                    tenants.len() - active,
+                    ctx.t(Msg::CardSuspended)
+                )),
+            ));
+            cards.push(stat(
+                ctx.t(Msg::OperatorsTitle),
+                state.store.list_operators().await?.len(),
+                None,
+            ));
+            activity = Some(state.store.list_audit_platform(8).await?);
+        }
+        (Role::Admin | Role::Auditor, Some(t)) => {
+            cards.push(stat(
+                ctx.t(Msg::CardUsers),
+                state.store.list_users(t).await?.len(),
+                None,
+            ));
+            let tokens = state.store.list_api_tokens(t).await?;
+            cards.push(stat(
+                ctx.t(Msg::CardTokens),
+                tokens.iter().filter(|t| t.revoked_at.is_none()).count(),
+                None,
+            ));
+            activity = Some(state.store.list_audit(t, 8).await?);
+        }
+        _ => {}
+    }
+    let body = html! {
+        div.card {
+            h2 { (ctx.t(Msg::Welcome)) ", " (who.display) }
+            p.hint {
+                (ctx.t(Msg::YourRole)) ": " span.badge.role { (role_label(who.role).t(ctx.lang)) }
+                " · " (ctx.t(Msg::YourTenant)) ": "
+                @match &tenant_name { Some(n) => strong { (n) }, None => span { (ctx.t(Msg::Platform)) } }
+            }
+        }
+        @if !cards.is_empty() { div.grid { @for c in &cards { (c) } } }
+        div.card { p.hint { (ctx.t(Msg::ComingSoon)) } }
+        @if let Some(entries) = &activity {
+            div.card {
+                h2 { (ctx.t(Msg::RecentActivity)) }
+                (recent(&ctx, entries))
+                p { a href="/audit" { (ctx.t(Msg::NavAudit)) " →" } }
+            }
+        }
+    };
+    Ok(layout::page(&ctx, ctx.t(Msg::DashboardTitle), body))
+}

@@ -1,0 +1,179 @@
+//! `waihu bench <what>`: measurements that go into BENCHMARKS.md. Build with
+//! `--release` for figures worth reporting.
+
+use std::process::ExitCode;
+
+/// What to measure.
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCommand {
+    /// Contact import: generated CSV through validation, DNC check, encryption and storage.
+    Import(super::bench_store::BenchImportArgs),
+    /// Compliance gate: facts from the database plus the decision, with a large DNC list.
+    Gate(super::bench_store::BenchGateArgs),
+    /// Intent recognition: accuracy per intent on the dev and held-out corpus, and time per utterance.
+    Intent(BenchIntentArgs),
+    /// Media: N concurrent G.711 calls against the virtual callee (or a SIP target); loss, send jitter, CPU, memory.
+    Media(BenchMediaArgs),
+}
+
+/// Runs a benchmark.
+pub async fn run(_ctx: &super::Context, cmd: BenchCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        BenchCommand::Import(args) => super::bench_store::bench_import(args)
+            .await
+            .map(|()| ExitCode::SUCCESS),
+        BenchCommand::Gate(args) => super::bench_store::bench_gate(args)
+            .await
+            .map(|()| ExitCode::SUCCESS),
+        BenchCommand::Intent(args) => bench_intent(args),
+        BenchCommand::Media(args) => bench_media(args).await,
+    }
+}
+
+/// Arguments of `waihu bench intent`.
+#[derive(Debug, clap::Args)]
+pub struct BenchIntentArgs {
+    /// How many times every utterance is timed.
+    #[arg(long, default_value_t = 200)]
+    pub rounds: usize,
+    /// Also list every misrecognised utterance.
+    #[arg(long)]
+    pub errors: bool,
+}
+
+fn bench_intent(args: BenchIntentArgs) -> anyhow::Result<ExitCode> {
+    use waihu_dialog::corpus::{evaluate, parse, DEV, HELDOUT};
+    let r = waihu_dialog::intent::Recognizer::builtin()?;
+    let (dev, _) = parse(DEV);
+    let (held, _) = parse(HELDOUT);
+    let d = evaluate(&r, &dev, args.rounds);
+    let h = evaluate(&r, &held, args.rounds);
+    let pct = |t: &waihu_dialog::corpus::Tally| {
+        format!("{:.1} % ({}/{})", t.accuracy() * 100.0, t.correct, t.total)
+    };
+    println!("| intent | dev | held-out |");
+    println!("|---|---|---|");
+    let empty = Default::default();
+    for label in d.per_intent.keys().chain(
+        h.per_intent
+            .keys()
+            .filter(|k| !d.per_intent.contains_key(*k)),
+    ) {
+        let a = d.per_intent.get(label).unwrap_or(&empty);
+        let b = h.per_intent.get(label).unwrap_or(&empty);
+        println!("| {label} | {} | {} |", pct(a), pct(b));
+    }
+    for lang in ["zh", "en"] {
+        let a = d.per_lang.get(lang).unwrap_or(&empty);
+        let b = h.per_lang.get(lang).unwrap_or(&empty);
+        println!("| **all {lang}** | {} | {} |", pct(a), pct(b));
+    }
+    println!("| **all** | {} | {} |", pct(&d.overall), pct(&h.overall));
+    let mut times = d.times.clone();
+    times.extend(&h.times);
+    times.sort();
+    let all = waihu_dialog::corpus::Report {
+        times,
+        ..Default::default()
+    };
+    println!();
+    println!(
+        "time per utterance ({} timed calls): p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs",
+        all.times.len(),
+        all.quantile(0.5).as_secs_f64() * 1e6,
+        all.quantile(0.99).as_secs_f64() * 1e6,
+        all.quantile(1.0).as_secs_f64() * 1e6,
+    );
+    if args.errors {
+        for (part, rep) in [("dev", &d), ("held-out", &h)] {
+            for (s, got) in &rep.errors {
+                println!("{part}\t{}\t{}\tgot {got}", s.label, s.text);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `waihu bench media`.
+#[derive(Debug, clap::Args)]
+pub struct BenchMediaArgs {
+    /// Calls to place (held concurrently).
+    #[arg(long, default_value_t = 100)]
+    pub calls: usize,
+    /// Seconds each answered call stays up.
+    #[arg(long, default_value_t = 30)]
+    pub hold: u64,
+    /// Call attempts per second.
+    #[arg(long, default_value_t = 100.0)]
+    pub cps: f64,
+    /// Dial this target (sip:IP:PORT: a `waihu callee-sim` or SIPp UAS) instead of an in-process callee. Loopback only.
+    #[arg(long, value_name = "sip:IP:PORT")]
+    pub target: Option<String>,
+    /// SIP transport.
+    #[arg(long, default_value = "udp", value_parser = ["udp", "tcp"])]
+    pub transport: String,
+}
+
+async fn bench_media(args: BenchMediaArgs) -> anyhow::Result<ExitCode> {
+    use anyhow::Context as _;
+    let target = match &args.target {
+        Some(t) => {
+            let addr: std::net::SocketAddr = t
+                .strip_prefix("sip:")
+                .unwrap_or(t)
+                .parse()
+                .context("--target must be sip:IP:PORT")?;
+            anyhow::ensure!(
+                addr.ip().is_loopback(),
+                "benchmarks only dial loopback targets"
+            );
+            Some(addr)
+        }
+        None => None,
+    };
+    let r = waihu_callee::bench::run_media_bench(waihu_callee::bench::MediaBenchOptions {
+        calls: args.calls,
+        hold: std::time::Duration::from_secs(args.hold),
+        cps: args.cps,
+        target,
+        transport: args.transport.parse()?,
+    })
+    .await?;
+    println!(
+        "calls attempted {}, established {}, failed {}, peak concurrent {}",
+        r.attempted, r.established, r.failed, r.peak_concurrent
+    );
+    println!(
+        "attempt rate {:.1}/s, setup p50 {} ms, p99 {} ms",
+        r.attempts_per_sec, r.setup_p50_ms, r.setup_p99_ms
+    );
+    println!(
+        "RTP dialer sent {}, received {}, lost {} ({:.3} %)",
+        r.rtp_sent,
+        r.rtp_received,
+        r.rtp_lost,
+        r.loss_pct()
+    );
+    if r.in_process_callee {
+        println!(
+            "RTP callee received {}, lost {} ({:.3} %)",
+            r.callee_received,
+            r.callee_lost,
+            r.callee_loss_pct()
+        );
+    }
+    println!(
+        "send-interval jitter p50 {:.1} ms, p99 {:.1} ms, p99.9 {:.1} ms; send lateness p50 {:.1} ms, p99 {:.1} ms",
+        r.jitter_p50_ms, r.jitter_p99_ms, r.jitter_p999_ms, r.lateness_p50_ms, r.lateness_p99_ms
+    );
+    println!(
+        "CPU {:.1} s over {:.1} s wall ({:.0} % of one core); peak RSS {} KiB; {:.1} KiB per live call{}",
+        r.cpu_seconds,
+        r.wall_seconds,
+        r.cpu_seconds * 100.0 / r.wall_seconds.max(1e-9),
+        r.peak_rss_kib,
+        r.kib_per_call,
+        if r.in_process_callee { " (both ends in this process)" } else { "" }
+    );
+    Ok(ExitCode::SUCCESS)
+}

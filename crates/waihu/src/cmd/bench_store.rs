@@ -1,0 +1,304 @@
+//! `waihu bench import` and `waihu bench gate`: the contact import and the gate
+//! decision measured against a real database (a fresh temporary SQLite file unless
+//! `--db` names another, e.g. PostgreSQL). Figures go into BENCHMARKS.md.
+
+use super::import::store_contacts;
+use crate::gatekeeper::{GateQuestion, Gatekeeper};
+use crate::pii::Pii;
+use anyhow::Context as _;
+use chrono::{TimeZone, Utc};
+use std::time::Instant;
+use waihu_compliance::{CheckScope, ConsentEvidence, EvidenceRef, Jurisdiction, Purpose};
+use waihu_contacts::ImportOptions;
+use waihu_core::TenantName;
+use waihu_store::{Actor, DncScope, Store};
+
+/// Arguments of `waihu bench import`.
+#[derive(Debug, clap::Args)]
+pub struct BenchImportArgs {
+    /// Rows in the generated CSV.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: usize,
+    /// Entries put on the platform do-not-call list first.
+    #[arg(long, default_value_t = 100_000)]
+    pub dnc: usize,
+    /// Database URL; default a fresh temporary SQLite file.
+    #[arg(long)]
+    pub db: Option<String>,
+}
+
+/// Arguments of `waihu bench gate`.
+#[derive(Debug, clap::Args)]
+pub struct BenchGateArgs {
+    /// Entries on the platform do-not-call list.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub dnc: usize,
+    /// Decisions to time.
+    #[arg(long, default_value_t = 20_000)]
+    pub decisions: usize,
+    /// Database URL; default a fresh temporary SQLite file.
+    #[arg(long)]
+    pub db: Option<String>,
+}
+
+struct BenchDb {
+    store: Store,
+    _dir: tempfile::TempDir,
+    pii: Pii,
+    label: String,
+}
+
+async fn open(db: Option<&str>) -> anyhow::Result<BenchDb> {
+    let dir = tempfile::tempdir()?;
+    let url = match db {
+        Some(u) => u.to_string(),
+        None => format!("sqlite://{}", dir.path().join("bench.db").display()),
+    };
+    let store = Store::connect(&url, 4)
+        .await
+        .context("cannot open the bench database")?;
+    store.migrate().await?;
+    let pii = Pii {
+        phone_key: waihu_compliance::pii::PhoneKey::generate().0,
+        cipher: waihu_compliance::pii::NumberCipher::generate().0,
+    };
+    let label = format!("{:?}", store.kind());
+    Ok(BenchDb {
+        store,
+        _dir: dir,
+        pii,
+        label,
+    })
+}
+
+fn mobile(i: usize) -> String {
+    // 139 and 186 prefixes keep the numbers valid mainland mobiles.
+    let prefix = if i.is_multiple_of(2) { "139" } else { "186" };
+    format!("{prefix}{:08}", i / 2)
+}
+
+fn evidence() -> anyhow::Result<ConsentEvidence> {
+    Ok(ConsentEvidence {
+        source: "web_form".into(),
+        given_at: Utc
+            .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+            .single()
+            .context("date")?,
+        purposes: vec![Purpose::parse("marketing")?],
+        share_leads: false,
+        evidence: EvidenceRef::Reference("bench".into()),
+        expires_at: None,
+    })
+}
+
+async fn fill_dnc(b: &BenchDb, n: usize, offset: usize) -> anyhow::Result<f64> {
+    let t = Instant::now();
+    let actor = Actor::system();
+    let mut hashes = Vec::with_capacity(100_000);
+    for i in 0..n {
+        hashes.push(b.pii.hash(&format!("+86{}", mobile(offset + i))));
+        if hashes.len() == 100_000 {
+            b.store
+                .import_dnc(DncScope::Platform, &hashes, "bench", &actor)
+                .await?;
+            hashes.clear();
+        }
+    }
+    b.store
+        .import_dnc(DncScope::Platform, &hashes, "bench", &actor)
+        .await?;
+    Ok(t.elapsed().as_secs_f64())
+}
+
+/// Generates a CSV and imports it: validation, de-duplication, consent, DNC check,
+/// encryption and one all-or-nothing transaction.
+pub async fn bench_import(args: BenchImportArgs) -> anyhow::Result<()> {
+    let b = open(args.db.as_deref()).await?;
+    let actor = Actor::system();
+    let tenant = b
+        .store
+        .create_tenant(&TenantName::parse("bench")?, &actor)
+        .await?;
+    fill_dnc(&b, args.dnc, args.rows / 2).await?;
+    let mut csv = String::with_capacity(args.rows * 32);
+    csv.push_str("手机号,姓名,产品\n");
+    for i in 0..args.rows {
+        csv.push_str(&mobile(i));
+        csv.push_str(",张先生,会员卡\n");
+    }
+    let mut opts = ImportOptions::new(Utc::now());
+    opts.consent = Some(evidence()?);
+    let start = Instant::now();
+    let outcome = waihu_contacts::parse(csv.as_bytes(), &opts)?;
+    let parsed = start.elapsed().as_secs_f64();
+    let summary = store_contacts(&b.store, &b.pii, tenant.id, "bench", outcome, &actor).await?;
+    let total = start.elapsed().as_secs_f64();
+    println!(
+        "import of {} rows into {} ({} DNC entries): parse+validate+dedup {:.2} s, hash+encrypt+DNC+store {:.2} s, total {:.2} s ({:.0} rows/s); imported {}, on DNC {}",
+        args.rows,
+        b.label,
+        args.dnc,
+        parsed,
+        total - parsed,
+        total,
+        args.rows as f64 / total,
+        summary.stored.imported,
+        summary.on_dnc
+    );
+    Ok(())
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Times full gate decisions (facts looked up in the database, then decided) with
+/// a large do-not-call list, for numbers on and off the list.
+pub async fn bench_gate(args: BenchGateArgs) -> anyhow::Result<()> {
+    let b = open(args.db.as_deref()).await?;
+    let actor = Actor::system();
+    let tenant = b
+        .store
+        .create_tenant(&TenantName::parse("bench")?, &actor)
+        .await?;
+    let load = fill_dnc(&b, args.dnc, 0).await?;
+    // Contacts with consent for the numbers we ask about (off the DNC range).
+    let n = args.decisions.min(100_000);
+    let mut csv = String::from("phone\n");
+    for i in 0..n {
+        csv.push_str(&mobile(args.dnc + i));
+        csv.push('\n');
+    }
+    let mut opts = ImportOptions::new(Utc::now());
+    opts.consent = Some(evidence()?);
+    let outcome = waihu_contacts::parse(csv.as_bytes(), &opts)?;
+    store_contacts(&b.store, &b.pii, tenant.id, "bench", outcome, &actor).await?;
+    let keeper = Gatekeeper {
+        store: &b.store,
+        pii: &b.pii,
+    };
+    let at = Utc
+        .with_ymd_and_hms(2026, 3, 2, 3, 0, 0)
+        .single()
+        .context("date")?;
+    let mut times = Vec::with_capacity(args.decisions);
+    let mut allowed = 0;
+    for i in 0..args.decisions {
+        // Alternate numbers on the list and numbers with consent.
+        let idx = if i.is_multiple_of(2) {
+            (i * 7919) % args.dnc.max(1)
+        } else {
+            args.dnc + (i % n)
+        };
+        let q = GateQuestion {
+            tenant: tenant.clone(),
+            number: format!("+86{}", mobile(idx)),
+            purpose: Purpose::parse("marketing")?,
+            caller_number: None,
+            jurisdiction: Some(Jurisdiction::CN),
+            scope: CheckScope::ContactOnly,
+        };
+        let t = Instant::now();
+        let d = keeper.decide(&q, at).await?;
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+        allowed += usize::from(d.is_allow());
+    }
+    times.sort_by(f64::total_cmp);
+    let db_line = format!(
+        "gate on {} with {} DNC entries (loaded in {:.1} s), facts from the database: {} decisions ({} allowed), p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs",
+        b.label,
+        args.dnc,
+        load,
+        args.decisions,
+        allowed,
+        percentile(&times, 0.50),
+        percentile(&times, 0.99),
+        times.last().copied().unwrap_or(0.0)
+    );
+    println!("{db_line}");
+    in_memory(&b, &tenant, args.dnc, n, args.decisions, at).await
+}
+
+/// The same decisions with the facts held in memory (what a dialler keeps): the DNC
+/// and attempt indexes loaded from the store, the contact's consent at hand.
+async fn in_memory(
+    b: &BenchDb,
+    tenant: &waihu_store::Tenant,
+    dnc: usize,
+    contacts: usize,
+    decisions: usize,
+    at: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    use waihu_compliance::index::{AttemptIndex, DncIndex, DncList};
+    let t = Instant::now();
+    let hashes = b.store.dnc_hashes(tenant.id).await?;
+    let mut index = DncIndex::new();
+    index.reserve(DncList::Platform, hashes.len());
+    for h in &hashes {
+        index.insert(DncList::Platform, h);
+    }
+    drop(hashes);
+    let mut attempts = AttemptIndex::new();
+    let consent = waihu_compliance::ConsentRecord {
+        tenant: tenant.id,
+        evidence: evidence()?,
+        withdrawn_at: None,
+    };
+    let numbers: Vec<(String, waihu_compliance::pii::PhoneHash)> = (0..decisions)
+        .map(|i| {
+            let idx = if i.is_multiple_of(2) {
+                (i * 7919) % dnc.max(1)
+            } else {
+                dnc + (i % contacts)
+            };
+            let number = format!("+86{}", mobile(idx));
+            let hash = b.pii.hash(&number);
+            (number, hash)
+        })
+        .collect();
+    for (i, (_, h)) in numbers.iter().enumerate().step_by(3) {
+        attempts.record(h, at - chrono::Duration::hours(i as i64 % 48), false);
+    }
+    let load = t.elapsed().as_secs_f64();
+    let policy = waihu_compliance::Policy::default_for(Jurisdiction::CN);
+    let purpose = Purpose::parse("marketing")?;
+    let mut times = Vec::with_capacity(decisions);
+    let mut allowed = 0;
+    for (number, hash) in &numbers {
+        let t = Instant::now();
+        let facts = waihu_compliance::Facts {
+            policy: &policy,
+            consents: std::slice::from_ref(&consent),
+            dnc: index.facts(tenant.id, hash),
+            attempts: attempts.counts(hash, at),
+            zone_override: None,
+            tenant_status: waihu_compliance::TenantStatus::Active,
+            task: None,
+            caller_number: None,
+        };
+        let request = waihu_compliance::DialRequest {
+            tenant: tenant.id,
+            number: number.clone(),
+            purpose: purpose.clone(),
+            scope: CheckScope::ContactOnly,
+        };
+        let d = waihu_compliance::check(&request, &facts, at);
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+        allowed += usize::from(d.is_allow());
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "gate with {} DNC entries in memory (index built in {:.1} s): {} decisions ({} allowed), p50 {:.2} µs, p99 {:.2} µs, max {:.1} µs",
+        index.len(),
+        load,
+        decisions,
+        allowed,
+        percentile(&times, 0.50),
+        percentile(&times, 0.99),
+        times.last().copied().unwrap_or(0.0)
+    );
+    Ok(())
+}

@@ -1,0 +1,157 @@
+//! The one place that gathers the facts for a dial attempt from storage and asks the
+//! pure compliance gate. Every dial — task call, retry, test call, verification call
+//! — goes through [`Gatekeeper::decide`]; `waihu gate check` shows its answer.
+
+use crate::pii::Pii;
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use waihu_compliance::{
+    AttemptCounts, CallerNumberFacts, CheckScope, Decision, DialRequest, DncFacts, Facts,
+    Jurisdiction, Policy, PolicyOverride, Purpose, TenantStatus,
+};
+use waihu_store::{PolicyScope, Store, Tenant};
+
+/// What the gate was asked, beyond the number.
+#[derive(Debug, Clone)]
+pub struct GateQuestion {
+    /// The tenant calling.
+    pub tenant: Tenant,
+    /// The callee's E.164 number.
+    pub number: String,
+    /// The purpose of the call.
+    pub purpose: Purpose,
+    /// The caller number, when one is chosen.
+    pub caller_number: Option<String>,
+    /// The jurisdiction; default: the number's country.
+    pub jurisdiction: Option<Jurisdiction>,
+    /// A real dial (caller number required) or a contact-level question.
+    pub scope: CheckScope,
+}
+
+/// Gathers facts and decides.
+pub struct Gatekeeper<'a> {
+    /// The database.
+    pub store: &'a Store,
+    /// Number hashing.
+    pub pii: &'a Pii,
+}
+
+impl Gatekeeper<'_> {
+    /// The gate's decision for one attempt at `now`.
+    pub async fn decide(&self, q: &GateQuestion, now: DateTime<Utc>) -> anyhow::Result<Decision> {
+        let hash = self.pii.hash(&q.number);
+        let contacts = self.store.contacts_by_number(q.tenant.id, &hash).await?;
+        let consents: Vec<_> = contacts.iter().map(|c| c.consent.clone()).collect();
+        let zone_override = contacts
+            .iter()
+            .find_map(|c| c.zone_override.as_deref())
+            .and_then(|z| z.parse::<chrono_tz::Tz>().ok());
+        let dnc = self.store.dnc_membership(q.tenant.id, &hash).await?;
+        let history = self.store.attempt_history(&hash, now).await?;
+        let caller = match &q.caller_number {
+            Some(n) => Some(match self.store.get_caller_number(n).await? {
+                Some(c) => CallerNumberFacts {
+                    number: c.number,
+                    verified: c.verified_at.is_some(),
+                    owner: c.tenant_id,
+                },
+                None => CallerNumberFacts {
+                    number: n.clone(),
+                    verified: false,
+                    owner: None,
+                },
+            }),
+            None => None,
+        };
+        let jurisdiction = q
+            .jurisdiction
+            .or_else(|| Jurisdiction::for_number(&q.number))
+            .unwrap_or(Jurisdiction::CN);
+        let policy = effective_policy(self.store, Some(q.tenant.id), jurisdiction).await?;
+        let facts = Facts {
+            policy: &policy,
+            consents: &consents,
+            dnc: DncFacts {
+                tenant: dnc.tenant,
+                platform: dnc.platform,
+                registry: dnc.registry,
+            },
+            attempts: AttemptCounts {
+                last_24h: history.last_24h,
+                last_30d: history.last_30d,
+                verification_last_24h: history.verification_last_24h,
+            },
+            zone_override,
+            tenant_status: match q.tenant.status {
+                waihu_store::TenantStatus::Active => TenantStatus::Active,
+                waihu_store::TenantStatus::Suspended => TenantStatus::Suspended,
+            },
+            task: None,
+            caller_number: caller.as_ref(),
+        };
+        let request = DialRequest {
+            tenant: q.tenant.id,
+            number: q.number.clone(),
+            purpose: q.purpose.clone(),
+            scope: q.scope,
+        };
+        let decision = waihu_compliance::check(&request, &facts, now);
+        for reason in decision.reasons() {
+            metrics::counter!("waihu_gate_denials_total", "rule" => reason.rule.id()).increment(1);
+        }
+        Ok(decision)
+    }
+}
+
+/// The policy in force for a tenant in a jurisdiction: the operator's (or the
+/// built-in default), tightened by the tenant's override. An override that no longer
+/// tightens (the operator tightened since) is ignored in favour of the platform's.
+pub async fn effective_policy(
+    store: &Store,
+    tenant: Option<waihu_core::TenantId>,
+    jurisdiction: Jurisdiction,
+) -> anyhow::Result<Policy> {
+    let platform = match store
+        .get_policy(PolicyScope::Platform, jurisdiction.as_str())
+        .await?
+    {
+        Some(doc) => serde_json::from_str::<Policy>(&doc).with_context(|| {
+            format!(
+                "stored {} platform policy is unreadable",
+                jurisdiction.as_str()
+            )
+        })?,
+        None => Policy::default_for(jurisdiction),
+    };
+    let Some(tenant) = tenant else {
+        return Ok(platform);
+    };
+    let Some(doc) = store
+        .get_policy(PolicyScope::Tenant(tenant), jurisdiction.as_str())
+        .await?
+    else {
+        return Ok(platform);
+    };
+    let o: PolicyOverride = serde_json::from_str(&doc).with_context(|| {
+        format!(
+            "stored tenant {} policy is unreadable",
+            jurisdiction.as_str()
+        )
+    })?;
+    match platform.tighten(&o) {
+        Ok(p) => Ok(p),
+        Err(e) => {
+            tracing::warn!(%tenant, error = %e, "tenant policy no longer tightens the platform's; using the platform's");
+            Ok(platform)
+        }
+    }
+}
+
+/// Parses a number as typed by a person (`138 1234 5678`, `+1 212 555 0100`) into
+/// E.164, mainland China being the default region.
+pub fn parse_number(text: &str) -> anyhow::Result<String> {
+    let mut n = waihu_contacts::phone::Normaliser::new(phonenumber::country::Id::CN);
+    n.normalise(text)
+        .ok()
+        .with_context(|| format!("{text:?} is not a valid phone number"))
+}

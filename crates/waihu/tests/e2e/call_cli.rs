@@ -1,0 +1,233 @@
+//! `waihu call` against `waihu callee-sim`, both as real processes on
+//! 127.0.0.1: outcomes, the `--json` last line, recording, DTMF, refused TCP
+//! and the loopback-only rule.
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, UdpSocket};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use crate::support::{bin, err, out};
+
+fn free_port() -> u16 {
+    loop {
+        let p = UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        if TcpListener::bind(("127.0.0.1", p)).is_ok() {
+            return p;
+        }
+    }
+}
+
+struct CalleeSim(Child);
+
+impl Drop for CalleeSim {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tone_wav(path: &Path) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 22050,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for i in 0..22050 {
+        let v = (i as f64 * 2.0 * std::f64::consts::PI * 600.0 / 22050.0).sin() * 9000.0;
+        w.write_sample(v as i16).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+fn start_callee(dir: &Path) -> (CalleeSim, u16) {
+    let behavior = dir.join("behavior.toml");
+    std::fs::write(
+        &behavior,
+        r#"
+[[rule]]
+match = "^486"
+action = "busy"
+
+[[rule]]
+match = "^487"
+action = "no_answer"
+
+[[rule]]
+match = "^200"
+action = "answer"
+persona = "keys"
+
+[persona.keys]
+steps = [{ do = "dtmf", digits = "7" }]
+then = "wait"
+"#,
+    )
+    .unwrap();
+    let port = free_port();
+    let mut child = Command::new(bin())
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["callee-sim", "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--behavior")
+        .arg(&behavior)
+        .args(["--rtp-ports", "42000-44000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn callee-sim");
+    let mut first = String::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    reader.read_line(&mut first).unwrap();
+    assert!(first.contains("listening"), "callee-sim: {first}");
+    // Keep draining its per-call lines so it never writes to a closed pipe.
+    std::thread::spawn(move || for _ in reader.lines() {});
+    (CalleeSim(child), port)
+}
+
+fn call(dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("call")
+        .args(args)
+        .output()
+        .expect("run waihu call")
+}
+
+fn json_last_line(o: &Output) -> serde_json::Value {
+    let text = out(o);
+    let last = text.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with(r#"{"outcome":"#),
+        "fields out of order: {last}"
+    );
+    serde_json::from_str(last)
+        .unwrap_or_else(|e| panic!("last line is not JSON ({e}): {text}\nstderr: {}", err(o)))
+}
+
+#[test]
+fn call_outcomes_json_recording_and_dtmf() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_callee, port) = start_callee(dir.path());
+    let trunk = format!("sip:127.0.0.1:{port}");
+
+    let o = call(
+        dir.path(),
+        &["--trunk", &trunk, "--to", "4860000", "--json"],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let j = json_last_line(&o);
+    assert_eq!(j["outcome"], "busy");
+    assert_eq!(j["sip_status"], 486);
+    assert_eq!(j["reason"]["q850"], 17);
+    assert!(j["setup_ms"].is_u64());
+    assert_eq!(j["duration_ms"], 0);
+
+    let o = call(
+        dir.path(),
+        &[
+            "--trunk",
+            &trunk,
+            "--transport",
+            "tcp",
+            "--to",
+            "4870000",
+            "--ring-timeout",
+            "1s",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let j = json_last_line(&o);
+    assert_eq!(j["outcome"], "no_answer");
+    assert_eq!(j["sip_status"], 487);
+
+    let prompt = dir.path().join("prompt.wav");
+    tone_wav(&prompt);
+    let rec = dir.path().join("rec.wav");
+    let o = call(
+        dir.path(),
+        &[
+            "--trunk",
+            &trunk,
+            "--from",
+            "10086",
+            "--to",
+            "2000000",
+            "--play",
+            prompt.to_str().unwrap(),
+            "--record",
+            rec.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let j = json_last_line(&o);
+    assert_eq!(j["outcome"], "answered");
+    assert_eq!(j["sip_status"], 200);
+    assert!(j["reason"].is_null());
+    assert!(j["duration_ms"].as_u64().unwrap() > 0);
+    assert!(j["rtp"]["sent"].as_u64().unwrap() >= 45, "{j}");
+    assert!(j["rtp"]["received"].as_u64().unwrap() > 0, "{j}");
+    assert_eq!(j["dtmf"], "7");
+    let wav = hound::WavReader::open(&rec).unwrap();
+    assert_eq!(wav.spec().channels, 2);
+    assert!(
+        wav.duration() >= 8000,
+        "recording {} samples",
+        wav.duration()
+    );
+}
+
+#[test]
+fn refused_tcp_is_unreachable_with_exit_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let o = call(
+        dir.path(),
+        &[
+            "--trunk",
+            &format!("sip:127.0.0.1:{port}"),
+            "--transport",
+            "tcp",
+            "--to",
+            "1",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let j = json_last_line(&o);
+    assert_eq!(j["outcome"], "unreachable");
+    assert!(j["sip_status"].is_null());
+    assert!(j["setup_ms"].is_null());
+}
+
+#[test]
+fn only_loopback_trunks_without_tenant() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = call(
+        dir.path(),
+        &["--trunk", "sip:192.0.2.10:5060", "--to", "1", "--json"],
+    );
+    assert!(!o.status.success());
+    assert!(err(&o).contains("loopback"), "{}", err(&o));
+    let o = call(
+        dir.path(),
+        &[
+            "--trunk",
+            "sip:127.0.0.1:5060",
+            "--to",
+            "1",
+            "--play",
+            "/nonexistent.wav",
+        ],
+    );
+    assert!(!o.status.success(), "a missing prompt is a local error");
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the back-office browser test: Debian's Chromium driven by playwright-core.
+# Installs what is missing first — chromium and a CJK font (apt), playwright-core
+# (npm ci, pinned by package-lock.json; it never downloads a browser) — and fails,
+# never skips, when something cannot run.
+#
+# Usage: WAIHU_BASE_URL=http://127.0.0.1:PORT WAIHU_USER=operator WAIHU_PASSWORD=... \
+#        WAIHU_ARTIFACTS=target/test-artifacts/browser scripts/browser-test/run.sh
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/../lib/setup.sh"
+
+ensure_apt chromium:/usr/bin/chromium fonts-wqy-microhei:/usr/share/fonts/truetype/wqy/wqy-microhei.ttc \
+  nodejs:node npm:npm
+
+if [ ! -f "$here/node_modules/playwright-core/package.json" ] ||
+   [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
+  echo "==> npm ci (playwright-core)"
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+exec node "$here/test.mjs"

@@ -29,19 +29,10 @@ pub(super) async fn run(
             _ = cancel.cancelled() => return,
         };
         let method = tx.original.method;
-        if method == Method::Bye {
-            if let (Ok(call_id), Some(reason)) = (
-                tx.original.call_id_header().map(|c| c.value().to_string()),
-                tx.original
-                    .reason_header()
-                    .and_then(|r| Reason::parse(r.value())),
-            ) {
-                if let Ok(mut map) = shared.bye_reasons.lock() {
-                    map.insert(call_id, reason);
-                }
-            }
-        }
         if let Some(dialog) = shared.dialog_layer.match_dialog(&tx) {
+            if method == Method::Bye {
+                remember_bye_reason(&shared, &tx.original);
+            }
             tokio::spawn(async move {
                 let result = match dialog {
                     Dialog::Invite(mut d) => d.handle(&mut tx).await,
@@ -116,6 +107,18 @@ pub(super) async fn run(
                     let _ = tx.reply(StatusCode::NotImplemented).await;
                 });
             }
+        }
+    }
+}
+
+/// Keep the Reason of a BYE for its call's report (only for known dialogs,
+/// so strays cannot grow the map).
+fn remember_bye_reason(shared: &UaShared, req: &rsipstack::sip::Request) {
+    let call_id = req.call_id_header().map(|c| c.value().to_string());
+    let reason = req.reason_header().and_then(|r| Reason::parse(r.value()));
+    if let (Ok(call_id), Some(reason)) = (call_id, reason) {
+        if let Ok(mut map) = shared.bye_reasons.lock() {
+            map.insert(call_id, reason);
         }
     }
 }

@@ -114,15 +114,34 @@ impl UserAgent {
     pub async fn start(config: SipConfig) -> Result<UserAgent, SipError> {
         let cancel = CancellationToken::new();
         let transport_layer = TransportLayer::new(cancel.child_token());
-        let udp = UdpConnection::create_connection(config.listen, None, Some(cancel.child_token()))
-            .await?;
-        let local = udp
-            .get_addr()
-            .get_socketaddr()
-            .map_err(|e| SipError::Stack(e.to_string()))?;
-        // The TCP listener binds lazily inside rsipstack and only logs a
-        // failure; probe the port first so a taken port is our error.
-        drop(std::net::TcpListener::bind(local)?);
+        // UDP and TCP share one port number. With port 0 the kernel picks a free
+        // UDP port, whose TCP twin may be taken by another process: pick again.
+        let mut tries = 0;
+        let (udp, local) = loop {
+            let udp =
+                UdpConnection::create_connection(config.listen, None, Some(cancel.child_token()))
+                    .await?;
+            let local = udp
+                .get_addr()
+                .get_socketaddr()
+                .map_err(|e| SipError::Stack(e.to_string()))?;
+            // The TCP listener binds lazily inside rsipstack and only logs a
+            // failure; probe the port first so a taken port is our error.
+            match std::net::TcpListener::bind(local) {
+                Ok(probe) => {
+                    drop(probe);
+                    break (udp, local);
+                }
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::AddrInUse
+                        && config.listen.port() == 0
+                        && tries < 32 =>
+                {
+                    tries += 1;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         let tcp = TcpListenerConnection::new(local, None).await?;
         transport_layer.add_transport(udp.into());
         transport_layer.add_transport(tcp.into());

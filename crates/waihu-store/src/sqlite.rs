@@ -119,11 +119,12 @@ impl SqliteBackend {
         }
         json.push(']');
         let done = sqlx::query(
-            "INSERT INTO contacts (id, tenant_id, list_id, number_hash, number_enc, number_masked, \
+            // OR FAIL: the caller removed numbers the list has; a duplicate would be a
+            // bug and fails the whole import (no statement journal needed).
+            "INSERT OR FAIL INTO contacts (id, tenant_id, list_id, number_hash, number_enc, number_masked, \
              fields, zone_override, consent_id, created_at) \
              SELECT unhex(value ->> 0), $1, $2, unhex(value ->> 1), unhex(value ->> 2), value ->> 3, \
-             value ->> 4, value ->> 5, unhex(value ->> 6), $3 FROM json_each($4) WHERE true \
-             ON CONFLICT (number_hash, list_id) DO NOTHING",
+             value ->> 4, value ->> 5, unhex(value ->> 6), $3 FROM json_each($4)",
         )
         .bind(tenant.0)
         .bind(list)

@@ -4,6 +4,7 @@
 mod cli;
 mod cmd;
 mod gatekeeper;
+mod llm;
 mod pii;
 mod settings;
 mod telemetry;

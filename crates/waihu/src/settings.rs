@@ -27,6 +27,35 @@ pub struct Settings {
     /// Keys protecting phone numbers at rest.
     #[serde(default)]
     pub pii: PiiSettings,
+    /// The optional LLM intent classifier.
+    #[serde(default)]
+    pub llm: LlmSettings,
+}
+
+/// The optional LLM intent classifier (OpenAI-compatible chat completions), asked
+/// only when the rules find no intent. Off while `base_url` is empty.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LlmSettings {
+    /// e.g. `http://127.0.0.1:8000/v1`; empty = off.
+    pub base_url: String,
+    /// The model name the server expects.
+    pub model: String,
+    /// Give up after this many milliseconds (the rules' answer stands).
+    pub timeout_ms: u64,
+    /// Bearer token, if the server needs one.
+    pub api_key: Option<SecretString>,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        Self {
+            base_url: String::new(),
+            model: "gpt-4o-mini".into(),
+            timeout_ms: 800,
+            api_key: None,
+        }
+    }
 }
 
 /// Keys protecting phone numbers at rest: an AEAD key (encryption) and a
@@ -68,6 +97,23 @@ pub struct DatabaseSettings {
 pub struct ServerSettings {
     /// Address the back office, API, health checks and metrics listen on.
     pub listen: SocketAddr,
+    /// `Secure` session cookies: `auto` (when a proxy says `X-Forwarded-Proto:
+    /// https`), `always` or `never`.
+    pub secure_cookies: SecureCookiesSetting,
+    /// How long a back-office login lasts, in hours.
+    pub session_ttl_hours: u32,
+}
+
+/// The `Secure` cookie policy as written in the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecureCookiesSetting {
+    /// When the request came over TLS according to the proxy.
+    Auto,
+    /// Always.
+    Always,
+    /// Never (plain-HTTP development).
+    Never,
 }
 
 /// Logging settings.
@@ -100,6 +146,8 @@ struct DefaultDatabase {
 #[derive(Serialize)]
 struct DefaultServer {
     listen: &'static str,
+    secure_cookies: SecureCookiesSetting,
+    session_ttl_hours: u32,
 }
 #[derive(Serialize)]
 struct DefaultLog {
@@ -117,10 +165,12 @@ const DEFAULTS: Defaults = Defaults {
     },
     server: DefaultServer {
         listen: "127.0.0.1:8080",
+        secure_cookies: SecureCookiesSetting::Auto,
+        session_ttl_hours: 12,
     },
     log: DefaultLog {
         format: LogFormat::Text,
-        filter: "info",
+        filter: "info,rsipstack=warn,sqlx=warn",
     },
 };
 
@@ -183,10 +233,16 @@ impl Settings {
     pub fn redacted_toml(&self) -> String {
         let url = redact_url(self.database.url.expose_secret());
         format!(
-            "[data]\ndir = {data_dir:?}\n\n[database]\nurl = {url:?}\nmax_connections = {maxc}\n\n[server]\nlisten = \"{listen}\"\n\n[log]\nformat = \"{format}\"\nfilter = {filter:?}\n",
+            "[data]\ndir = {data_dir:?}\n\n[database]\nurl = {url:?}\nmax_connections = {maxc}\n\n[server]\nlisten = \"{listen}\"\nsecure_cookies = \"{secure}\"\nsession_ttl_hours = {ttl}\n\n[log]\nformat = \"{format}\"\nfilter = {filter:?}\n",
             data_dir = self.data.dir.display().to_string(),
             maxc = self.database.max_connections,
             listen = self.server.listen,
+            secure = match self.server.secure_cookies {
+                SecureCookiesSetting::Auto => "auto",
+                SecureCookiesSetting::Always => "always",
+                SecureCookiesSetting::Never => "never",
+            },
+            ttl = self.server.session_ttl_hours,
             format = match self.log.format {
                 LogFormat::Text => "text",
                 LogFormat::Json => "json",
@@ -197,6 +253,12 @@ impl Settings {
             key_file = self.pii_key_file().display().to_string(),
             hash = if self.pii.hash_key.is_some() { "***" } else { "(from key file)" },
             number = if self.pii.number_key.is_some() { "***" } else { "(from key file)" },
+        ) + &format!(
+            "\n[llm]\nbase_url = {base:?}\nmodel = {model:?}\ntimeout_ms = {t}\napi_key = {key:?}\n",
+            base = self.llm.base_url,
+            model = self.llm.model,
+            t = self.llm.timeout_ms,
+            key = if self.llm.api_key.is_some() { "***" } else { "" },
         )
     }
 

@@ -135,3 +135,52 @@ async fn media_bench_small_run() {
     );
     assert!(r.peak_concurrent >= 1 && r.peak_concurrent <= 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outcomes_over_tcp() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = r#"
+[[rule]]
+match = "^486"
+action = "busy"
+
+[[rule]]
+match = "^487"
+action = "no_answer"
+
+[[rule]]
+match = "^200"
+action = "answer"
+persona = "p"
+
+[persona.p]
+steps = [{ do = "dtmf", digits = "9" }]
+then = "hangup"
+"#;
+    let mut c = callee(toml, dir.path()).await;
+    let ua = ua().await;
+    let tcp = |to: &str| {
+        let mut r = c.request(to);
+        r.transport = waihu_sip::Transport::Tcp;
+        r.ring_timeout = Duration::from_millis(800);
+        r
+    };
+    let DialResult::NotAnswered(r) = ua.dial(tcp("4861"), None).await.unwrap() else {
+        panic!("answered")
+    };
+    assert_eq!((r.outcome, r.sip_status), (Outcome::Busy, Some(486)));
+    let DialResult::NotAnswered(r) = ua.dial(tcp("4871"), None).await.unwrap() else {
+        panic!("answered")
+    };
+    assert_eq!((r.outcome, r.sip_status), (Outcome::NoAnswer, Some(487)));
+    let DialResult::Answered(mut call) = ua.dial(tcp("2001"), None).await.unwrap() else {
+        panic!("not answered")
+    };
+    while !matches!(call.next_event().await, waihu_sip::CallEvent::Ended(_)) {}
+    let r = call.finish().await;
+    assert_eq!(r.dtmf, "9");
+    assert_eq!(r.ended_by, Some(waihu_sip::outcome::EndedBy::Remote));
+    for _ in 0..3 {
+        c.next_log().await;
+    }
+}

@@ -222,6 +222,7 @@ macro_rules! impl_contacts {
                     if owned.is_none() {
                         return Err(StoreError::NotFound("contact list"));
                     }
+                    let batch_len = batch.contacts.len();
                     let evidence_ids: Vec<Uuid> = batch.evidence.iter().map(|_| Uuid::new_v4()).collect();
                     for (chunk_ids, chunk) in evidence_ids
                         .chunks(INSERT_CHUNK)
@@ -246,8 +247,28 @@ macro_rules! impl_contacts {
                         });
                         qb.build().execute(&mut *w.tx).await?;
                     }
+                    // Numbers the list already has are skipped here rather than by the
+                    // database, so that SQLite's insert cannot hit the unique index and
+                    // needs no statement journal (which copies every page it touches).
+                    let existing: Vec<(Vec<u8>,)> =
+                        sqlx::query_as("SELECT number_hash FROM contacts WHERE list_id = $1")
+                            .bind(list_id)
+                            .fetch_all(&mut *w.tx)
+                            .await?;
+                    let existing: std::collections::HashSet<Vec<u8>> =
+                        existing.into_iter().map(|(h,)| h).collect();
+                    let fresh: Vec<_> = if existing.is_empty() {
+                        batch.contacts
+                    } else {
+                        batch
+                            .contacts
+                            .into_iter()
+                            .filter(|c| !existing.contains(&c.number_hash.0[..]))
+                            .collect()
+                    };
+                    let given = batch_len;
                     let mut imported = 0u64;
-                    for chunk in batch.contacts.chunks(INSERT_CHUNK) {
+                    for chunk in fresh.chunks(INSERT_CHUNK) {
                         for c in chunk {
                             if c.evidence >= evidence_ids.len() {
                                 return Err(StoreError::Invalid(format!(
@@ -267,7 +288,7 @@ macro_rules! impl_contacts {
                         )
                         .await?;
                     }
-                    let duplicates = batch.contacts.len() as u64 - imported;
+                    let duplicates = given as u64 - imported;
                     append_in(
                         &mut w.tx,
                         NewAudit::new(actor, Some(tenant_id), "contact.import", format!("contact_list:{list_id}"))

@@ -60,9 +60,14 @@ pub struct CallArgs {
     /// Public address for Contact and SDP when behind NAT.
     #[arg(long)]
     pub advertised_ip: Option<IpAddr>,
-    /// Place the call for this tenant through the compliance gate.
+    /// Place the call for this tenant (name or id): the compliance gate decides first
+    /// (`--from` must be a verified caller number of the tenant) and the attempt is
+    /// recorded before dialling. A refused call exits with status 3.
     #[arg(long)]
     pub tenant: Option<String>,
+    /// The purpose of a tenant's call (must lie within the callee's consent scope).
+    #[arg(long, default_value = "marketing", requires = "tenant")]
+    pub purpose: String,
     /// Print a JSON summary as the last line.
     #[arg(long)]
     pub json: bool,
@@ -109,15 +114,83 @@ fn parse_trunk(trunk: &str) -> anyhow::Result<(String, SocketAddr)> {
     Ok((addr.to_string(), addr))
 }
 
-/// Runs `waihu call`.
-pub async fn run(_ctx: &super::Context, args: CallArgs) -> anyhow::Result<ExitCode> {
-    if args.tenant.is_some() {
-        bail!(
-            "--tenant calls go through the compliance gate, which is not wired to `waihu call` yet"
-        );
+/// Exit status of a call the compliance gate refused.
+pub const EXIT_REFUSED: u8 = 3;
+
+/// A tenant's call: the gate decided to allow it and the attempt is on record.
+struct GatedAttempt {
+    store: waihu_store::Store,
+    attempt: uuid::Uuid,
+}
+
+/// Asks the gate about a tenant's call; records the attempt before it is dialled.
+/// `Ok(None)` means refused (the reasons are printed).
+async fn pass_gate(
+    ctx: &super::Context,
+    tenant: &str,
+    args: &CallArgs,
+) -> anyhow::Result<Option<GatedAttempt>> {
+    use crate::gatekeeper::{parse_number, GateQuestion, Gatekeeper};
+    let number = parse_number(&args.to)?;
+    let caller = parse_number(&args.from).context("--from must be the tenant's caller number")?;
+    let purpose = waihu_compliance::Purpose::parse(&args.purpose)?;
+    let store = ctx.store().await?;
+    let pii = crate::pii::Pii::load(&ctx.settings)?;
+    let tenant = super::tenant::resolve(&store, tenant).await?;
+    let question = GateQuestion {
+        tenant: tenant.clone(),
+        number: number.clone(),
+        purpose: purpose.clone(),
+        caller_number: Some(caller),
+        jurisdiction: None,
+        scope: waihu_compliance::CheckScope::Dial,
+    };
+    let now = chrono::Utc::now();
+    let decision = Gatekeeper {
+        store: &store,
+        pii: &pii,
     }
+    .decide(&question, now)
+    .await?;
+    if !decision.is_allow() {
+        println!(
+            "not dialled: the compliance gate refused {}",
+            pii.mask(&number)
+        );
+        for r in decision.reasons() {
+            println!("  {}: {}", r.rule.id(), r.message);
+        }
+        if args.json {
+            let reasons: Vec<_> = decision
+                .reasons()
+                .iter()
+                .map(|r| serde_json::json!({ "rule": r.rule.id(), "message": r.message }))
+                .collect();
+            println!(
+                "{}",
+                serde_json::json!({ "decision": "deny", "reasons": reasons })
+            );
+        }
+        store.close().await;
+        return Ok(None);
+    }
+    let attempt = store
+        .record_attempt(tenant.id, &pii.hash(&number), purpose.as_str(), now)
+        .await?;
+    Ok(Some(GatedAttempt { store, attempt }))
+}
+
+/// Runs `waihu call`.
+pub async fn run(ctx: &super::Context, args: CallArgs) -> anyhow::Result<ExitCode> {
     let (trunk, trunk_addr) = parse_trunk(&args.trunk)?;
-    if !trunk_addr.ip().is_loopback() {
+    let gated = match &args.tenant {
+        Some(t) => match pass_gate(ctx, t, &args).await? {
+            Some(g) => Some(g),
+            None => return Ok(ExitCode::from(EXIT_REFUSED)),
+        },
+        None => None,
+    };
+    if gated.is_none() && !trunk_addr.ip().is_loopback() {
         bail!("without --tenant, `waihu call` only dials trunks on loopback addresses (got {trunk_addr})");
     }
     let transport: Transport = args.transport.parse()?;
@@ -207,6 +280,12 @@ pub async fn run(_ctx: &super::Context, args: CallArgs) -> anyhow::Result<ExitCo
         }
     };
     ua.shutdown();
+    if let Some(g) = gated {
+        g.store
+            .set_attempt_outcome(g.attempt, report.outcome.code())
+            .await?;
+        g.store.close().await;
+    }
     println!(
         "outcome: {}{}",
         report.outcome,

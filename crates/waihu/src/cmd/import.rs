@@ -112,6 +112,8 @@ pub struct ImportSummary {
     pub on_dnc: u64,
     /// The list.
     pub list: ContactList,
+    /// Seconds spent hashing, encrypting and checking rows, and storing them.
+    pub timing: (f64, f64),
 }
 
 /// Hashes, encrypts and masks parsed contacts and stores them in one transaction.
@@ -123,6 +125,7 @@ pub async fn store_contacts(
     outcome: ImportOutcome,
     actor: &Actor,
 ) -> anyhow::Result<ImportSummary> {
+    let started = std::time::Instant::now();
     let mut report = outcome.report;
     let dnc: HashSet<[u8; 32]> = store
         .dnc_hashes(tenant)
@@ -168,14 +171,17 @@ pub async fn store_contacts(
             evidence,
         });
     }
+    let prepared = started.elapsed().as_secs_f64();
     let list = store.ensure_contact_list(tenant, list_name, actor).await?;
     let stored = store.import_contacts(tenant, list.id, batch, actor).await?;
+    let timing = (prepared, started.elapsed().as_secs_f64() - prepared);
     report.duplicates += stored.duplicates;
     Ok(ImportSummary {
         stored,
         report,
         on_dnc,
         list,
+        timing,
     })
 }
 

@@ -26,7 +26,8 @@ struct Row<'a> {
 }
 
 /// Runs `waihu intent`.
-pub async fn run(_ctx: &super::Context, args: IntentArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(ctx: &super::Context, args: IntentArgs) -> anyhow::Result<ExitCode> {
+    let llm = crate::llm::classifier(&ctx.settings.llm);
     let interp;
     let builtin;
     let recognizer: &Recognizer = match &args.script {
@@ -50,7 +51,13 @@ pub async fn run(_ctx: &super::Context, args: IntentArgs) -> anyhow::Result<Exit
     let mut out = std::io::stdout().lock();
     for line in std::io::stdin().lock().lines() {
         let text = line.context("cannot read stdin")?;
-        let r = recognizer.recognize(&text);
+        let mut r = recognizer.recognize(&text);
+        if let Some(c) = &llm {
+            // The classifier blocks on HTTP; keep the runtime's other tasks going.
+            r = tokio::task::block_in_place(|| {
+                waihu_dialog::intent::llm::combine(r, Some(c), &text, recognizer.labels())
+            });
+        }
         let score = (f64::from(r.score) * 1000.0).round() / 1000.0;
         let row = Row {
             text: &text,

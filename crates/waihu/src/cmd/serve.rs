@@ -3,10 +3,12 @@
 //! HTTP until SIGINT/SIGTERM and shuts down gracefully.
 
 use super::Context;
+use crate::settings::SecureCookiesSetting;
 use anyhow::Context as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use waihu_core::Role;
+use std::sync::Arc;
+use waihu_core::{Role, SystemClock};
 use waihu_store::{password::random_secret, Actor, Store};
 
 /// Arguments of `waihu serve`.
@@ -28,7 +30,17 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let local = listener.local_addr()?;
     tracing::info!(%local, backend = ?store.kind(), "waihu serving");
     println!("waihu listening on http://{local}");
-    let state = waihu_web::AppState::new(store.clone());
+    let web = waihu_web::WebConfig {
+        secure_cookies: match ctx.settings.server.secure_cookies {
+            SecureCookiesSetting::Auto => waihu_web::SecureCookies::Auto,
+            SecureCookiesSetting::Always => waihu_web::SecureCookies::Always,
+            SecureCookiesSetting::Never => waihu_web::SecureCookies::Never,
+        },
+        session_ttl: chrono::Duration::hours(i64::from(
+            ctx.settings.server.session_ttl_hours.max(1),
+        )),
+    };
+    let state = waihu_web::AppState::with(store.clone(), Arc::new(SystemClock), web);
     waihu_web::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("shutting down");
     store.close().await;

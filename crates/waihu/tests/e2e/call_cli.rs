@@ -64,6 +64,11 @@ match = "^200"
 action = "answer"
 persona = "keys"
 
+[[rule]]
+match = "^138"
+action = "answer"
+persona = "keys"
+
 [persona.keys]
 steps = [{ do = "dtmf", digits = "7" }]
 then = "wait"
@@ -230,4 +235,113 @@ fn only_loopback_trunks_without_tenant() {
         ],
     );
     assert!(!o.status.success(), "a missing prompt is a local error");
+}
+
+/// A tenant's call passes the compliance gate first: refused calls are never
+/// dialled (exit 3 with the reasons), allowed ones are recorded as attempts, and
+/// the recorded attempts count towards the frequency cap.
+#[test]
+fn tenant_calls_pass_the_gate_and_count_towards_caps() {
+    let env = crate::support::Env {
+        dir: tempfile::tempdir().unwrap(),
+        db: waihu_store::testing::fresh_sqlite().unwrap(),
+    };
+    let run = |args: &[&str]| {
+        let o = env.run(args, None);
+        assert!(o.status.success(), "{args:?}: {}", err(&o));
+    };
+    run(&["tenant", "create", "acme"]);
+    std::fs::write(
+        env.data_dir().join("c.csv"),
+        "phone\n13812345678\n13900001111\n",
+    )
+    .unwrap();
+    run(&[
+        "import",
+        "contacts",
+        "c.csv",
+        "--tenant",
+        "acme",
+        "--list",
+        "l",
+        "--consent-source",
+        "web_form",
+        "--consent-time",
+        "2026-01-01T00:00:00Z",
+        "--consent-scope",
+        "marketing",
+        "--consent-ref",
+        "f-1",
+    ]);
+    run(&["caller-number", "add", "02161234567"]);
+    run(&["caller-number", "verify", "+862161234567"]);
+    run(&[
+        "caller-number",
+        "assign",
+        "+862161234567",
+        "--tenant",
+        "acme",
+    ]);
+    run(&["caller-number", "add", "02161234568"]);
+    run(&["caller-number", "verify", "+862161234568"]);
+    // Calling hours around the clock, so that the test does not depend on the time
+    // of day it runs at (the binary always uses the real clock).
+    let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| format!("{d} = [\"00:00-24:00\"]\n"))
+        .collect::<String>();
+    std::fs::write(
+        env.data_dir().join("cn.toml"),
+        format!("cap_24h = 3\ncap_30d = 10\nverification_cap_24h = 3\n[calling_hours]\n{days}"),
+    )
+    .unwrap();
+    run(&["policy", "set", "--jurisdiction", "CN", "--file", "cn.toml"]);
+
+    let (_callee, port) = start_callee(env.data_dir());
+    let trunk = format!("sip:127.0.0.1:{port}");
+    let tenant_call = |from: &str, to: &str| {
+        env.run(
+            &[
+                "call",
+                "--tenant",
+                "acme",
+                "--trunk",
+                &trunk,
+                "--from",
+                from,
+                "--to",
+                to,
+                "--max-duration",
+                "1s",
+                "--json",
+            ],
+            None,
+        )
+    };
+    for i in 1..=3 {
+        let o = tenant_call("02161234567", "13812345678");
+        assert!(o.status.success(), "call {i}: {}", err(&o));
+        assert_eq!(json_last_line(&o)["outcome"], "answered", "call {i}");
+    }
+    // The fourth attempt within 24 h is refused before anything is dialled.
+    let o = tenant_call("02161234567", "13812345678");
+    assert_eq!(o.status.code(), Some(3), "{}{}", out(&o), err(&o));
+    let last: serde_json::Value = serde_json::from_str(out(&o).lines().last().unwrap()).unwrap();
+    assert_eq!(last["decision"], "deny");
+    assert_eq!(last["reasons"][0]["rule"], "cap_24h", "{last}");
+    assert!(
+        !out(&o).contains("INVITE sent"),
+        "refused calls are never dialled"
+    );
+    // A verified number of nobody's, a number without consent: refused too.
+    let o = tenant_call("02161234568", "13900001111");
+    assert_eq!(o.status.code(), Some(3));
+    assert!(out(&o).contains("caller_number"), "{}", out(&o));
+    let o = tenant_call("02161234567", "13700000000");
+    assert_eq!(o.status.code(), Some(3));
+    assert!(out(&o).contains("consent"), "{}", out(&o));
+    // With a tenant, the number must be a real phone number.
+    let o = tenant_call("02161234567", "not-a-number");
+    assert!(!o.status.success() && o.status.code() != Some(3));
+    assert!(err(&o).contains("not a valid phone number"), "{}", err(&o));
 }

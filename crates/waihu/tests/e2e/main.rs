@@ -8,6 +8,7 @@ mod browser;
 mod call_cli;
 mod config_cli;
 mod contacts_cli;
+mod llm_cli;
 mod script_cli;
 mod server;
 mod support;

@@ -118,6 +118,11 @@ impl SqliteBackend {
             json.push_str("\"]");
         }
         json.push(']');
+        // Foreign keys are still checked, at commit: an immediate check would make
+        // SQLite keep a statement journal, copying every page the insert touches.
+        sqlx::query("PRAGMA defer_foreign_keys = ON")
+            .execute(&mut **tx)
+            .await?;
         let done = sqlx::query(
             // OR FAIL: the caller removed numbers the list has; a duplicate would be a
             // bug and fails the whole import (no statement journal needed).

@@ -147,6 +147,25 @@ pub async fn effective_policy(
     }
 }
 
+/// Prints a decision's reasons, one per line, and with `json` the documented last
+/// line `{"decision":…,"reasons":[{"rule":…,"message":…}]}`.
+pub fn print_decision(decision: &Decision, json: bool) {
+    for r in decision.reasons() {
+        println!("  {}: {}", r.rule.id(), r.message);
+    }
+    if json {
+        let reasons: Vec<_> = decision
+            .reasons()
+            .iter()
+            .map(|r| serde_json::json!({ "rule": r.rule.id(), "message": r.message }))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({ "decision": decision.as_str(), "reasons": reasons })
+        );
+    }
+}
+
 /// Parses a number as typed by a person (`138 1234 5678`, `+1 212 555 0100`) into
 /// E.164, mainland China being the default region.
 pub fn parse_number(text: &str) -> anyhow::Result<String> {

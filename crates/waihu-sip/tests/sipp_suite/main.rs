@@ -6,3 +6,4 @@ mod harness;
 mod media;
 mod outcomes;
 mod robustness;
+mod route_set;

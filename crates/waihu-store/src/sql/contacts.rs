@@ -10,8 +10,13 @@ use waihu_compliance::pii::PhoneHash;
 use waihu_compliance::{ConsentEvidence, ConsentRecord, EvidenceRef, Purpose};
 use waihu_core::TenantId;
 
-/// Rows per multi-row INSERT: well under both backends' bind-parameter limits.
+/// Rows per multi-row INSERT with one bind per value: well under both backends'
+/// bind-parameter limits (SQLite 32,766; PostgreSQL 65,535).
 pub(crate) const INSERT_CHUNK: usize = 1000;
+
+/// Contacts per statement: they travel as one JSON text (SQLite) or as column
+/// arrays (PostgreSQL), a constant number of binds whatever the size.
+pub(crate) const CONTACT_CHUNK: usize = 5000;
 
 pub(crate) const CONTACT_SELECT: &str = "SELECT c.id, c.list_id, c.number_hash, c.number_enc, \
      c.number_masked, c.fields, c.zone_override, c.consent_withdrawn_at, e.tenant_id, e.source, \
@@ -115,7 +120,7 @@ macro_rules! impl_contacts {
                 ContactList, ContactRepo, DncScope, ImportBatch, StoredContact, StoredImport,
             };
             use $crate::sql::contacts::{
-                evidence_parts, purposes_text, ContactRow, CONTACT_SELECT, INSERT_CHUNK,
+                evidence_parts, purposes_text, ContactRow, CONTACT_CHUNK, CONTACT_SELECT, INSERT_CHUNK,
             };
             use chrono::DateTime;
             use uuid::Uuid;
@@ -268,7 +273,7 @@ macro_rules! impl_contacts {
                     };
                     let given = batch_len;
                     let mut imported = 0u64;
-                    for chunk in fresh.chunks(INSERT_CHUNK) {
+                    for chunk in fresh.chunks(CONTACT_CHUNK) {
                         for c in chunk {
                             if c.evidence >= evidence_ids.len() {
                                 return Err(StoreError::Invalid(format!(

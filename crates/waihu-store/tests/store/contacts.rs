@@ -316,3 +316,56 @@ async fn caller_numbers_and_attempt_history() {
         assert_eq!(other.last_30d, 0);
     }
 }
+
+#[tokio::test]
+async fn large_imports_span_several_statements_and_skip_what_the_list_has() {
+    let key = PhoneKey::from_bytes([7; 32]);
+    for (db, store) in stores().await {
+        let actor = Actor::cli("test");
+        let a = store
+            .create_tenant(&TenantName::parse("ta").unwrap(), &actor)
+            .await
+            .unwrap();
+        let list = store
+            .ensure_contact_list(a.id, "big", &actor)
+            .await
+            .unwrap();
+        let batch = |from: usize, to: usize| ImportBatch {
+            evidence: vec![evidence()],
+            contacts: (from..to)
+                .map(|i| contact(&key, &format!("+86139{i:08}")))
+                .collect(),
+        };
+        let first = store
+            .import_contacts(a.id, list.id, batch(0, 12_000), &actor)
+            .await
+            .unwrap();
+        assert_eq!(
+            (first.imported, first.duplicates),
+            (12_000, 0),
+            "{:?}",
+            db.kind
+        );
+        let second = store
+            .import_contacts(a.id, list.id, batch(11_000, 13_500), &actor)
+            .await
+            .unwrap();
+        assert_eq!(
+            (second.imported, second.duplicates),
+            (1_500, 1_000),
+            "{:?}",
+            db.kind
+        );
+        let page = store
+            .list_contacts(a.id, list.id, 13_000, 1_000)
+            .await
+            .unwrap();
+        assert_eq!(page.len(), 500);
+        let one = store
+            .contacts_by_number(a.id, &key.hash("+8613900012345"))
+            .await
+            .unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].number_masked, "139****2345");
+    }
+}

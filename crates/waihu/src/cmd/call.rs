@@ -157,20 +157,7 @@ async fn pass_gate(
             "not dialled: the compliance gate refused {}",
             pii.mask(&number)
         );
-        for r in decision.reasons() {
-            println!("  {}: {}", r.rule.id(), r.message);
-        }
-        if args.json {
-            let reasons: Vec<_> = decision
-                .reasons()
-                .iter()
-                .map(|r| serde_json::json!({ "rule": r.rule.id(), "message": r.message }))
-                .collect();
-            println!(
-                "{}",
-                serde_json::json!({ "decision": "deny", "reasons": reasons })
-            );
-        }
+        crate::gatekeeper::print_decision(&decision, args.json);
         store.close().await;
         return Ok(None);
     }

@@ -2,7 +2,7 @@
 //! and every reason, at now or at a given instant. It never dials.
 
 use super::Context;
-use crate::gatekeeper::{parse_number, GateQuestion, Gatekeeper};
+use crate::gatekeeper::{parse_number, print_decision, GateQuestion, Gatekeeper};
 use crate::pii::Pii;
 use chrono::{DateTime, Utc};
 use std::process::ExitCode;
@@ -71,19 +71,6 @@ pub async fn run(ctx: &Context, cmd: GateCommand) -> anyhow::Result<ExitCode> {
     .await?;
     store.close().await;
     println!("{}: {}", pii.mask(&number), decision.as_str());
-    for r in decision.reasons() {
-        println!("  {}: {}", r.rule.id(), r.message);
-    }
-    if args.json {
-        let reasons: Vec<_> = decision
-            .reasons()
-            .iter()
-            .map(|r| serde_json::json!({ "rule": r.rule.id(), "message": r.message }))
-            .collect();
-        println!(
-            "{}",
-            serde_json::json!({ "decision": decision.as_str(), "reasons": reasons })
-        );
-    }
+    print_decision(&decision, args.json);
     Ok(ExitCode::SUCCESS)
 }

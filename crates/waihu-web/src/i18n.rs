@@ -182,6 +182,45 @@ messages! {
     Copy => "复制", "Copy";
     Copied => "已复制", "Copied";
     TokenUsage => "在 JSON API 中使用：Authorization: Bearer <令牌>", "Use it with the JSON API: Authorization: Bearer <token>";
+    // contacts
+    NavContacts => "联系人名单", "Contact lists";
+    ContactListsTitle => "联系人名单", "Contact lists";
+    ContactListTitle => "名单详情", "Contact list";
+    ContactListsIntro => "每位联系人都附有同意凭证；号码只以掩码显示。导入请使用命令行 waihu import contacts。", "Every contact carries its consent evidence; numbers are shown masked only. Import with the CLI: waihu import contacts.";
+    ListName => "名单名称", "List name";
+    Number => "号码", "Number";
+    NumbersMasked => "号码以掩码显示，完整号码只以加密形式保存。", "Numbers are shown masked; the full number is stored only encrypted.";
+    ContactFields => "姓名与字段", "Name and fields";
+    Consent => "同意凭证", "Consent";
+    ConsentScope => "范围", "Scope";
+    ConsentRef => "凭证编号", "Reference";
+    ConsentWording => "同意文本", "Wording";
+    ConsentExpires => "有效期至", "Expires";
+    ConsentWithdrawn => "已撤回同意", "Consent withdrawn";
+    ConsentHeld => "同意有效", "Consent held";
+    Previous => "上一页", "Previous";
+    Next => "下一页", "Next";
+    // do-not-call
+    NavDnc => "免打扰名单", "Do-not-call list";
+    DncTitle => "免打扰名单", "Do-not-call list";
+    DncIntro => "名单上的号码永远不会被拨打。外呼前会同时检查本租户名单、平台名单和国家登记名单。", "Numbers on the list are never dialled. Every dial checks the tenant's list, the platform's list and the national registry.";
+    DncEntries => "本租户名单条目数", "Entries on the tenant's list";
+    DncCheck => "查询号码", "Check a number";
+    DncAdd => "加入名单", "Add to the list";
+    DncRemove => "移出名单", "Remove from the list";
+    DncRemoveHint => "移出后该号码可再次被拨打；必须填写原因，并记入审计日志。", "A removed number may be called again; a reason is required and audited.";
+    DncConfirmRemove => "确定将该号码移出免打扰名单？", "Remove this number from the do-not-call list?";
+    DncReasonHint => "例如：客户投诉、本人要求", "e.g. complaint, asked by the callee";
+    DncTenantList => "本租户名单", "Tenant list";
+    DncPlatformList => "平台名单", "Platform list";
+    DncRegistryList => "国家登记名单", "National registry";
+    DncAdded => "已加入免打扰名单。", "was added to the do-not-call list.";
+    DncAlready => "已在免打扰名单中。", "was already on the do-not-call list.";
+    DncRemoved => "已移出免打扰名单。", "was removed from the do-not-call list.";
+    DncNotOnList => "不在本租户的免打扰名单中。", "is not on the tenant's do-not-call list.";
+    DncKeysMissing => "本服务器未配置号码密钥（pii），无法查询或修改号码。", "The phone-number keys (pii) are not configured on this server: numbers cannot be checked or changed here.";
+    Yes => "是", "Yes";
+    No => "否", "No";
     // audit
     AuditTitle => "审计日志", "Audit log";
     AuditIntro => "只追加、哈希链式的日志，记录所有安全与合规相关操作。", "Append-only, hash-chained log of every security- and compliance-relevant action.";

@@ -12,6 +12,7 @@ pub mod error;
 pub mod health;
 pub mod i18n;
 pub mod metrics;
+pub mod numbers;
 pub mod pages;
 pub mod security;
 pub mod server;

@@ -2,6 +2,7 @@
 
 use crate::auth::lockout::LoginGuard;
 use std::sync::Arc;
+use waihu_compliance::pii::PhoneKey;
 use waihu_core::{Clock, SystemClock};
 use waihu_store::Store;
 
@@ -47,6 +48,9 @@ pub struct AppState {
     pub login_guard: LoginGuard,
     /// Back-office settings.
     pub config: Arc<WebConfig>,
+    /// The platform's phone-number hash key, to look up and change do-not-call
+    /// entries typed in the back office. `None`: those pages say it is not set up.
+    pub phone_key: Option<PhoneKey>,
 }
 
 impl AppState {
@@ -63,6 +67,14 @@ impl AppState {
             clock,
             login_guard: LoginGuard::default(),
             config: Arc::new(config),
+            phone_key: None,
         }
+    }
+
+    /// The same state with the phone-number hash key (from the PII key file or
+    /// configuration), enabling the do-not-call pages and API.
+    pub fn with_pii(mut self, key: PhoneKey) -> Self {
+        self.phone_key = Some(key);
+        self
     }
 }

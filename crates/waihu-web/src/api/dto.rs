@@ -8,7 +8,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
-use waihu_store::{ApiToken, AuditEntry, ChainBreak, ChainHead, Tenant, User};
+use waihu_compliance::{ConsentRecord, EvidenceRef};
+use waihu_store::{
+    ApiToken, AuditEntry, ChainBreak, ChainHead, ContactList, StoredContact, Tenant, User,
+};
 
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -253,4 +256,160 @@ pub async fn me(who: Principal) -> AppResult<Json<MeDto>> {
         tenant_id: who.tenant_id.map(|t| t.0),
         name: who.display,
     }))
+}
+
+/// A contact list of the tenant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactListDto {
+    /// Stable id.
+    pub id: Uuid,
+    /// Unique within the tenant.
+    pub name: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<ContactList> for ContactListDto {
+    fn from(l: ContactList) -> Self {
+        Self {
+            id: l.id,
+            name: l.name,
+            created_at: l.created_at,
+        }
+    }
+}
+
+/// The consent evidence held for a contact.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentDto {
+    /// Where consent was collected (`web_form`, `in_store` …).
+    pub source: String,
+    /// When it was given.
+    pub given_at: DateTime<Utc>,
+    /// The purposes it covers.
+    pub purposes: Vec<String>,
+    /// Whether leads may be passed on.
+    pub share_leads: bool,
+    /// A reference to the evidence, if given as one.
+    pub reference: Option<String>,
+    /// The wording agreed to, if given as such.
+    pub wording: Option<String>,
+    /// When it lapses, if it does.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When the callee withdrew it, if they did.
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+impl From<&ConsentRecord> for ConsentDto {
+    fn from(c: &ConsentRecord) -> Self {
+        let e = &c.evidence;
+        let (reference, wording) = match &e.evidence {
+            EvidenceRef::Reference(r) => (Some(r.clone()), None),
+            EvidenceRef::Wording(w) => (None, Some(w.clone())),
+        };
+        Self {
+            source: e.source.clone(),
+            given_at: e.given_at,
+            purposes: e.purposes.iter().map(|p| p.as_str().to_string()).collect(),
+            share_leads: e.share_leads,
+            reference,
+            wording,
+            expires_at: e.expires_at,
+            withdrawn_at: c.withdrawn_at,
+        }
+    }
+}
+
+/// A contact. Its number is only ever shown masked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactDto {
+    /// Stable id.
+    pub id: Uuid,
+    /// The list it belongs to.
+    pub list_id: Uuid,
+    /// The masked number (138****5678).
+    pub number_masked: String,
+    /// Name and custom fields (script variables).
+    #[schema(value_type = Object)]
+    pub fields: serde_json::Value,
+    /// Explicit IANA time zone, if the import gave one.
+    pub time_zone: Option<String>,
+    /// The consent held.
+    pub consent: ConsentDto,
+}
+
+impl From<StoredContact> for ContactDto {
+    fn from(c: StoredContact) -> Self {
+        // Explicit: the hash and the ciphertext never leave the server.
+        Self {
+            id: c.id,
+            list_id: c.list_id,
+            number_masked: c.number_masked,
+            consent: ConsentDto::from(&c.consent),
+            fields: c.fields,
+            time_zone: c.zone_override,
+        }
+    }
+}
+
+/// One page of a list's contacts (no total: counting a large list is not cheap).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactPage {
+    /// The contacts of this page, oldest first.
+    pub items: Vec<ContactDto>,
+    /// The page size asked for.
+    pub limit: usize,
+    /// Contacts skipped.
+    pub offset: usize,
+    /// The offset of the next page, if there is one.
+    pub next_offset: Option<usize>,
+}
+
+/// A number to look up on the do-not-call lists (sent in the body, never in a
+/// URL, so it stays out of access logs and browser history).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DncCheckReq {
+    /// The number as typed: `13812345678`, `+86 138 1234 5678`, `+14155550123` …
+    pub number: String,
+}
+
+/// Add a number to, or remove it from, the tenant's do-not-call list.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DncChangeReq {
+    /// The number as typed.
+    pub number: String,
+    /// Why (required, 1-200 characters; kept in the audit log).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// On which do-not-call lists a number is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DncStatusDto {
+    /// The masked number.
+    pub number_masked: String,
+    /// The tenant's own list.
+    pub tenant: bool,
+    /// The platform's list.
+    pub platform: bool,
+    /// The national registry list.
+    pub registry: bool,
+}
+
+/// The result of adding a number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DncAddedDto {
+    /// The masked number.
+    pub number_masked: String,
+    /// False when it was already on the tenant's list.
+    pub added: bool,
+}
+
+/// The tenant's do-not-call list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DncSummaryDto {
+    /// Entries on the tenant's own list.
+    pub tenant_entries: i64,
+    /// Whether this server can hash typed numbers (the PII key is configured).
+    pub lookups_enabled: bool,
 }

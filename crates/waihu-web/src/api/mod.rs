@@ -7,6 +7,8 @@
 //! The OpenAPI 3 document at `/api/v1/openapi.json` is generated from this code.
 
 pub mod audit;
+pub mod contacts;
+pub mod dnc;
 pub mod dto;
 pub mod openapi;
 pub mod tenants;
@@ -42,6 +44,11 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/password", post(users::set_password))
         .route("/api-tokens", get(tokens::list).post(tokens::create))
         .route("/api-tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/contact-lists", get(contacts::list))
+        .route("/contact-lists/{id}", get(contacts::get))
+        .route("/contact-lists/{id}/contacts", get(contacts::contacts))
+        .route("/dnc", get(dnc::summary).post(dnc::add).delete(dnc::remove))
+        .route("/dnc/check", post(dnc::check))
         .route("/audit", get(audit::list))
         .route("/audit/verify", get(audit::verify))
         .fallback(not_found)

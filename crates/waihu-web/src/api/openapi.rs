@@ -17,12 +17,16 @@ use utoipa::{Modify, OpenApi};
         super::tenants::list_users, super::tenants::create_user,
         super::users::list, super::users::create, super::users::get, super::users::delete, super::users::set_password,
         super::tokens::list, super::tokens::create, super::tokens::revoke,
+        super::contacts::list, super::contacts::get, super::contacts::contacts,
+        super::dnc::summary, super::dnc::check, super::dnc::add, super::dnc::remove,
         super::audit::list, super::audit::verify,
     ),
     components(schemas(ErrorBody, ErrorDetail, dto::TenantDto, dto::UserDto, dto::TokenDto, dto::CreatedToken,
-        dto::AuditDto, dto::ChainResult, dto::MeDto, dto::CreateTenantReq, dto::StatusReq, dto::CreateUserReq, dto::CreateTokenReq, dto::PasswordReq)),
+        dto::AuditDto, dto::ChainResult, dto::MeDto, dto::CreateTenantReq, dto::StatusReq, dto::CreateUserReq, dto::CreateTokenReq, dto::PasswordReq,
+        dto::ContactListDto, dto::ContactDto, dto::ConsentDto, dto::ContactPage, dto::DncCheckReq, dto::DncChangeReq,
+        dto::DncStatusDto, dto::DncAddedDto, dto::DncSummaryDto)),
     modifiers(&Security),
-    tags((name = "auth"), (name = "platform", description = "operator only"), (name = "users"), (name = "api-tokens"), (name = "audit"))
+    tags((name = "auth"), (name = "platform", description = "operator only"), (name = "users"), (name = "api-tokens"), (name = "contacts"), (name = "dnc", description = "numbers only in request bodies, answered masked"), (name = "audit"))
 )]
 pub struct ApiDoc;
 

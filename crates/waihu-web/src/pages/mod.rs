@@ -8,7 +8,9 @@
 
 pub mod account;
 pub mod audit;
+pub mod contacts;
 pub mod dashboard;
+pub mod dnc;
 pub mod layout;
 pub mod login;
 pub mod nav;
@@ -48,6 +50,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/users/{id}/password", post(users::reset_password))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/contacts", get(contacts::lists))
+        .route("/contacts/{id}", get(contacts::detail))
+        .route("/dnc", get(dnc::page).post(dnc::add))
+        .route("/dnc/check", get(dnc::back).post(dnc::check))
+        .route("/dnc/remove", get(dnc::back).post(dnc::remove))
         .route("/audit", get(audit::list))
         .route("/audit/verify", get(audit::verify))
         .route(

@@ -71,6 +71,18 @@ pub const NAV: &[NavItem] = &[
         roles: &[Role::Operator],
     },
     NavItem {
+        href: "/contacts",
+        label: Msg::NavContacts,
+        section: Section::Tenant,
+        roles: &[Role::Admin, Role::Auditor],
+    },
+    NavItem {
+        href: "/dnc",
+        label: Msg::NavDnc,
+        section: Section::Tenant,
+        roles: &[Role::Admin, Role::Auditor],
+    },
+    NavItem {
         href: "/users",
         label: Msg::NavUsers,
         section: Section::Tenant,

@@ -11,6 +11,7 @@ use waihu_store::Actor;
 struct A {
     user: String,
     token: String,
+    list: String,
 }
 
 async fn tenant_a_resources(h: &Harness, s: &Seed) -> A {
@@ -19,9 +20,15 @@ async fn tenant_a_resources(h: &Harness, s: &Seed) -> A {
         .create_api_token(s.ta, "a-crm", &Actor::cli("t"))
         .await
         .unwrap();
+    let list = h
+        .store
+        .ensure_contact_list(s.ta, "a-list", &Actor::cli("t"))
+        .await
+        .unwrap();
     A {
         user: s.alice.to_string(),
         token: tok.id.to_string(),
+        list: list.id.to_string(),
     }
 }
 
@@ -54,11 +61,17 @@ async fn pages_answer_404_for_another_tenants_resources() {
 async fn check_pages_answer_404_for_another_tenants_resources(h: &Harness, s: &Seed) {
     let a = tenant_a_resources(h, s).await;
     let mut bob = h.login("bob").await;
-    let gets = [format!("/users/{}", a.user)];
+    let gets = [
+        format!("/users/{}", a.user),
+        format!("/contacts/{}", a.list),
+    ];
     for path in &gets {
         let r = bob.get(path).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "GET {path}");
-        assert!(!r.body.contains("alice"), "GET {path} leaked data");
+        assert!(
+            !r.body.contains("alice") && !r.body.contains("a-list"),
+            "GET {path} leaked data"
+        );
     }
     let posts: [(String, &[(&str, &str)]); 3] = [
         (format!("/users/{}/delete", a.user), &[]),
@@ -119,6 +132,16 @@ async fn check_the_api_answers_404_for_another_tenants_resources(h: &Harness, s:
             format!("/api/v1/api-tokens/{}", a.token),
             json!({}),
         ),
+        (
+            Method::GET,
+            format!("/api/v1/contact-lists/{}", a.list),
+            json!({}),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/contact-lists/{}/contacts", a.list),
+            json!({}),
+        ),
     ];
     for (m, path, body) in &routes {
         let r = h
@@ -126,7 +149,7 @@ async fn check_the_api_answers_404_for_another_tenants_resources(h: &Harness, s:
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{m} {path}: {}", r.body);
         assert_eq!(r.code(), "not_found");
-        assert!(!r.body.contains("alice"));
+        assert!(!r.body.contains("alice") && !r.body.contains("a-list"));
     }
     // The same through B's admin's browser session.
     let mut bob = h.login("bob").await;
@@ -135,11 +158,16 @@ async fn check_the_api_answers_404_for_another_tenants_resources(h: &Harness, s:
         let r = bob.api(m.clone(), path, Some(&csrf), body.clone()).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "session {m} {path}");
     }
-    for path in ["/api/v1/users", "/api/v1/api-tokens", "/api/v1/audit"] {
+    for path in [
+        "/api/v1/users",
+        "/api/v1/api-tokens",
+        "/api/v1/audit",
+        "/api/v1/contact-lists",
+    ] {
         let r = h.api(Method::GET, path, Some(&b_secret), None).await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(
-            !r.body.contains("alice") && !r.body.contains("a-crm"),
+            !r.body.contains("alice") && !r.body.contains("a-crm") && !r.body.contains("a-list"),
             "{path}: {}",
             r.body
         );

@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod contacts;
 mod health;
 mod isolation;
 mod openapi;

@@ -33,6 +33,13 @@ async fn the_openapi_document_lists_the_routes() {
         ("/api/v1/api-tokens", "get"),
         ("/api/v1/api-tokens", "post"),
         ("/api/v1/api-tokens/{id}", "delete"),
+        ("/api/v1/contact-lists", "get"),
+        ("/api/v1/contact-lists/{id}", "get"),
+        ("/api/v1/contact-lists/{id}/contacts", "get"),
+        ("/api/v1/dnc", "get"),
+        ("/api/v1/dnc", "post"),
+        ("/api/v1/dnc", "delete"),
+        ("/api/v1/dnc/check", "post"),
         ("/api/v1/audit", "get"),
         ("/api/v1/audit/verify", "get"),
     ];

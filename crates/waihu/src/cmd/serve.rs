@@ -23,6 +23,8 @@ pub struct ServeArgs {
 pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
     ensure_first_operator(&store).await?;
+    // The hash key lets the back office look up typed numbers (do-not-call list).
+    let phone_key = crate::pii::Pii::load(&ctx.settings)?.phone_key;
     let addr = args.listen.unwrap_or(ctx.settings.server.listen);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -40,7 +42,8 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
             ctx.settings.server.session_ttl_hours.max(1),
         )),
     };
-    let state = waihu_web::AppState::with(store.clone(), Arc::new(SystemClock), web);
+    let state =
+        waihu_web::AppState::with(store.clone(), Arc::new(SystemClock), web).with_pii(phone_key);
     waihu_web::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("shutting down");
     store.close().await;

@@ -50,6 +50,23 @@ pub struct ImportBatch {
     pub contacts: Vec<NewContact>,
 }
 
+/// One message of a streamed import: evidence records before the contacts that
+/// refer to them (by their position among the evidence messages), contacts in
+/// chunks, and `Failed` when the producer hit a whole-file error — then nothing
+/// is stored. The import ends when the sender is dropped.
+#[derive(Debug)]
+pub enum FeedItem {
+    /// The next consent evidence record (index = number of earlier `Evidence` items).
+    Evidence(ConsentEvidence),
+    /// A chunk of contacts.
+    Contacts(Vec<NewContact>),
+    /// The producer failed; roll everything back with this message.
+    Failed(String),
+}
+
+/// The receiving end of a streamed import.
+pub type ImportFeed = tokio::sync::mpsc::Receiver<FeedItem>;
+
 /// What an import stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct StoredImport {
@@ -171,6 +188,16 @@ pub trait ContactRepo {
         batch: ImportBatch,
         actor: &Actor,
     ) -> StoreResult<StoredImport>;
+    /// Streams contacts into the tenant's list of that name (created if missing), all
+    /// in one transaction: the database works while the producer is still reading
+    /// the file. On `FeedItem::Failed` nothing is stored, not even the list.
+    async fn import_contacts_feed(
+        &self,
+        tenant_id: TenantId,
+        list_name: &str,
+        feed: ImportFeed,
+        actor: &Actor,
+    ) -> StoreResult<(ContactList, StoredImport)>;
     /// The tenant's contacts with this number (in any of its lists).
     async fn contacts_by_number(
         &self,

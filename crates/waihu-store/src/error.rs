@@ -12,6 +12,9 @@ pub enum StoreError {
     /// The row does not exist (or belongs to another tenant, which looks the same).
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A streamed import was abandoned by its producer; nothing was stored.
+    #[error("import abandoned: {0}")]
+    Aborted(String),
     /// The input breaks a rule the store enforces.
     #[error("{0}")]
     Invalid(String),

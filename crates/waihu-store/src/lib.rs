@@ -21,8 +21,8 @@ pub mod testing;
 pub use audit::{Actor, AuditEntry, ChainBreak, ChainHead, NewAudit};
 pub use contacts::{
     AttemptHistory, AttemptRepo, CallerNumber, CallerNumberRepo, ContactList, ContactRepo,
-    DncMembership, DncRepo, DncScope, ImportBatch, NewContact, PolicyRepo, PolicyScope,
-    StoredContact, StoredImport,
+    DncMembership, DncRepo, DncScope, FeedItem, ImportBatch, ImportFeed, NewContact, PolicyRepo,
+    PolicyScope, StoredContact, StoredImport,
 };
 pub use error::{StoreError, StoreResult};
 pub use model::{ApiToken, Tenant, TenantStatus, User};

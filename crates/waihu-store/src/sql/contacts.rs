@@ -117,8 +117,10 @@ macro_rules! impl_contacts {
             #[allow(unused_imports)]
             use super::prelude::*;
             use $crate::contacts::{
-                ContactList, ContactRepo, DncScope, ImportBatch, StoredContact, StoredImport,
+                ContactList, ContactRepo, DncScope, FeedItem, ImportBatch, ImportFeed, NewContact,
+                StoredContact, StoredImport,
             };
+            use waihu_compliance::ConsentEvidence;
             use $crate::sql::contacts::{
                 evidence_parts, purposes_text, ContactRow, CONTACT_CHUNK, CONTACT_SELECT, INSERT_CHUNK,
             };
@@ -143,6 +145,178 @@ macro_rules! impl_contacts {
                         created_at: r.created_at,
                     }
                 }
+            }
+
+            /// Which list an import goes into.
+            enum ListTarget<'a> {
+                /// An existing list of the tenant.
+                Id(Uuid),
+                /// The tenant's list of that name, created in the import's transaction.
+                Name(&'a str),
+            }
+
+            impl $backend {
+                /// The one import path: evidence and contacts from a feed, in one
+                /// transaction, numbers the list already has skipped in memory (so
+                /// SQLite's insert cannot hit the unique index and needs no statement
+                /// journal, which copies every page it touches).
+                async fn import_feed(
+                    &self,
+                    tenant_id: TenantId,
+                    target: ListTarget<'_>,
+                    mut feed: ImportFeed,
+                    actor: &Actor,
+                ) -> StoreResult<(ContactList, StoredImport)> {
+                    let now = storage_time(Utc::now());
+                    let mut w = self.begin_write().await?;
+                    let list = match target {
+                        ListTarget::Id(id) => {
+                            let row: Option<ListRow> = sqlx::query_as(
+                                "SELECT id, tenant_id, name, created_at FROM contact_lists \
+                                 WHERE tenant_id = $1 AND id = $2",
+                            )
+                            .bind(tenant_id.0)
+                            .bind(id)
+                            .fetch_optional(&mut *w.tx)
+                            .await?;
+                            row.map(ContactList::from).ok_or(StoreError::NotFound("contact list"))?
+                        }
+                        ListTarget::Name(name) => {
+                            let name = name.trim();
+                            if name.is_empty() || name.chars().count() > 100 {
+                                return Err(StoreError::Invalid(
+                                    "a contact list name must be 1-100 characters".into(),
+                                ));
+                            }
+                            let row: Option<ListRow> = sqlx::query_as(
+                                "SELECT id, tenant_id, name, created_at FROM contact_lists \
+                                 WHERE tenant_id = $1 AND name = $2",
+                            )
+                            .bind(tenant_id.0)
+                            .bind(name)
+                            .fetch_optional(&mut *w.tx)
+                            .await?;
+                            match row {
+                                Some(r) => r.into(),
+                                None => {
+                                    let list = ContactList {
+                                        id: Uuid::new_v4(),
+                                        tenant_id,
+                                        name: name.to_string(),
+                                        created_at: now,
+                                    };
+                                    sqlx::query(
+                                        "INSERT INTO contact_lists (id, tenant_id, name, created_at) \
+                                         VALUES ($1, $2, $3, $4)",
+                                    )
+                                    .bind(list.id)
+                                    .bind(tenant_id.0)
+                                    .bind(&list.name)
+                                    .bind(list.created_at)
+                                    .execute(&mut *w.tx)
+                                    .await?;
+                                    append_in(
+                                        &mut w.tx,
+                                        NewAudit::new(actor, Some(tenant_id), "contact_list.create", format!("contact_list:{}", list.id))
+                                            .with_details(serde_json::json!({ "name": list.name })),
+                                    )
+                                    .await?;
+                                    list
+                                }
+                            }
+                        }
+                    };
+                    let existing: Vec<(Vec<u8>,)> =
+                        sqlx::query_as("SELECT number_hash FROM contacts WHERE list_id = $1")
+                            .bind(list.id)
+                            .fetch_all(&mut *w.tx)
+                            .await?;
+                    let existing: std::collections::HashSet<Vec<u8>> =
+                        existing.into_iter().map(|(h,)| h).collect();
+                    let mut evidence_ids: Vec<Uuid> = Vec::new();
+                    let mut pending: Vec<ConsentEvidence> = Vec::new();
+                    let (mut given, mut imported) = (0u64, 0u64);
+                    while let Some(item) = feed.recv().await {
+                        let contacts = match item {
+                            FeedItem::Evidence(e) => {
+                                evidence_ids.push(Uuid::new_v4());
+                                pending.push(e);
+                                continue;
+                            }
+                            FeedItem::Failed(why) => return Err(StoreError::Aborted(why)),
+                            FeedItem::Contacts(c) => c,
+                        };
+                        if !pending.is_empty() {
+                            let first = evidence_ids.len() - pending.len();
+                            insert_evidence(&mut w.tx, tenant_id, now, &evidence_ids[first..], &pending).await?;
+                            pending.clear();
+                        }
+                        given += contacts.len() as u64;
+                        if let Some(c) = contacts.iter().find(|c| c.evidence >= evidence_ids.len()) {
+                            return Err(StoreError::Invalid(format!(
+                                "contact refers to evidence #{} of {}",
+                                c.evidence,
+                                evidence_ids.len()
+                            )));
+                        }
+                        let fresh: Vec<NewContact> = if existing.is_empty() {
+                            contacts
+                        } else {
+                            contacts
+                                .into_iter()
+                                .filter(|c| !existing.contains(&c.number_hash.0[..]))
+                                .collect()
+                        };
+                        for chunk in fresh.chunks(CONTACT_CHUNK) {
+                            imported += <$backend>::insert_contacts(&mut w.tx, tenant_id, list.id, now, chunk, &evidence_ids)
+                                .await?;
+                        }
+                    }
+                    let duplicates = given - imported;
+                    append_in(
+                        &mut w.tx,
+                        NewAudit::new(actor, Some(tenant_id), "contact.import", format!("contact_list:{}", list.id))
+                            .with_details(serde_json::json!({
+                                "imported": imported,
+                                "duplicates": duplicates,
+                                "evidence_records": evidence_ids.len(),
+                            })),
+                    )
+                    .await?;
+                    w.tx.commit().await?;
+                    Ok((list, StoredImport { imported, duplicates }))
+                }
+            }
+
+            /// Inserts consent evidence records with the given ids.
+            async fn insert_evidence(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                tenant_id: TenantId,
+                now: DateTime<Utc>,
+                ids: &[Uuid],
+                evidence: &[ConsentEvidence],
+            ) -> StoreResult<()> {
+                for (chunk_ids, chunk) in ids.chunks(INSERT_CHUNK).zip(evidence.chunks(INSERT_CHUNK)) {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO consent_evidence (id, tenant_id, source, given_at, purposes, \
+                         share_leads, evidence_kind, evidence, expires_at, created_at) ",
+                    );
+                    qb.push_values(chunk_ids.iter().zip(chunk), |mut b, (id, e)| {
+                        let (kind, text) = evidence_parts(&e.evidence);
+                        b.push_bind(*id)
+                            .push_bind(tenant_id.0)
+                            .push_bind(e.source.clone())
+                            .push_bind(storage_time(e.given_at))
+                            .push_bind(purposes_text(&e.purposes))
+                            .push_bind(e.share_leads)
+                            .push_bind(kind)
+                            .push_bind(text.to_string())
+                            .push_bind(e.expires_at.map(storage_time))
+                            .push_bind(now);
+                    });
+                    qb.build().execute(&mut **tx).await?;
+                }
+                Ok(())
             }
 
             #[async_trait]
@@ -215,97 +389,31 @@ macro_rules! impl_contacts {
                     batch: ImportBatch,
                     actor: &Actor,
                 ) -> StoreResult<StoredImport> {
-                    let now = storage_time(Utc::now());
-                    let mut w = self.begin_write().await?;
-                    let owned: Option<(Uuid,)> = sqlx::query_as(
-                        "SELECT id FROM contact_lists WHERE tenant_id = $1 AND id = $2",
-                    )
-                    .bind(tenant_id.0)
-                    .bind(list_id)
-                    .fetch_optional(&mut *w.tx)
-                    .await?;
-                    if owned.is_none() {
-                        return Err(StoreError::NotFound("contact list"));
+                    let items = batch.evidence.len() + batch.contacts.len() / CONTACT_CHUNK + 1;
+                    let (tx, rx) = tokio::sync::mpsc::channel(items.max(1));
+                    for e in batch.evidence {
+                        // The channel holds every item: sending cannot fail or wait.
+                        let _ = tx.try_send(FeedItem::Evidence(e));
                     }
-                    let batch_len = batch.contacts.len();
-                    let evidence_ids: Vec<Uuid> = batch.evidence.iter().map(|_| Uuid::new_v4()).collect();
-                    for (chunk_ids, chunk) in evidence_ids
-                        .chunks(INSERT_CHUNK)
-                        .zip(batch.evidence.chunks(INSERT_CHUNK))
-                    {
-                        let mut qb = sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO consent_evidence (id, tenant_id, source, given_at, purposes, \
-                             share_leads, evidence_kind, evidence, expires_at, created_at) ",
-                        );
-                        qb.push_values(chunk_ids.iter().zip(chunk), |mut b, (id, e)| {
-                            let (kind, text) = evidence_parts(&e.evidence);
-                            b.push_bind(*id)
-                                .push_bind(tenant_id.0)
-                                .push_bind(e.source.clone())
-                                .push_bind(storage_time(e.given_at))
-                                .push_bind(purposes_text(&e.purposes))
-                                .push_bind(e.share_leads)
-                                .push_bind(kind)
-                                .push_bind(text.to_string())
-                                .push_bind(e.expires_at.map(storage_time))
-                                .push_bind(now);
-                        });
-                        qb.build().execute(&mut *w.tx).await?;
+                    let mut contacts = batch.contacts;
+                    while !contacts.is_empty() {
+                        let rest = contacts.split_off(contacts.len().min(CONTACT_CHUNK));
+                        let _ = tx.try_send(FeedItem::Contacts(contacts));
+                        contacts = rest;
                     }
-                    // Numbers the list already has are skipped here rather than by the
-                    // database, so that SQLite's insert cannot hit the unique index and
-                    // needs no statement journal (which copies every page it touches).
-                    let existing: Vec<(Vec<u8>,)> =
-                        sqlx::query_as("SELECT number_hash FROM contacts WHERE list_id = $1")
-                            .bind(list_id)
-                            .fetch_all(&mut *w.tx)
-                            .await?;
-                    let existing: std::collections::HashSet<Vec<u8>> =
-                        existing.into_iter().map(|(h,)| h).collect();
-                    let fresh: Vec<_> = if existing.is_empty() {
-                        batch.contacts
-                    } else {
-                        batch
-                            .contacts
-                            .into_iter()
-                            .filter(|c| !existing.contains(&c.number_hash.0[..]))
-                            .collect()
-                    };
-                    let given = batch_len;
-                    let mut imported = 0u64;
-                    for chunk in fresh.chunks(CONTACT_CHUNK) {
-                        for c in chunk {
-                            if c.evidence >= evidence_ids.len() {
-                                return Err(StoreError::Invalid(format!(
-                                    "contact refers to evidence #{} of {}",
-                                    c.evidence,
-                                    evidence_ids.len()
-                                )));
-                            }
-                        }
-                        imported += <$backend>::insert_contacts(
-                            &mut w.tx,
-                            tenant_id,
-                            list_id,
-                            now,
-                            chunk,
-                            &evidence_ids,
-                        )
-                        .await?;
-                    }
-                    let duplicates = given as u64 - imported;
-                    append_in(
-                        &mut w.tx,
-                        NewAudit::new(actor, Some(tenant_id), "contact.import", format!("contact_list:{list_id}"))
-                            .with_details(serde_json::json!({
-                                "imported": imported,
-                                "duplicates": duplicates,
-                                "evidence_records": evidence_ids.len(),
-                            })),
-                    )
-                    .await?;
-                    w.tx.commit().await?;
-                    Ok(StoredImport { imported, duplicates })
+                    drop(tx);
+                    let (_, stored) = self.import_feed(tenant_id, ListTarget::Id(list_id), rx, actor).await?;
+                    Ok(stored)
+                }
+
+                async fn import_contacts_feed(
+                    &self,
+                    tenant_id: TenantId,
+                    list_name: &str,
+                    feed: ImportFeed,
+                    actor: &Actor,
+                ) -> StoreResult<(ContactList, StoredImport)> {
+                    self.import_feed(tenant_id, ListTarget::Name(list_name), feed, actor).await
                 }
 
                 async fn contacts_by_number(

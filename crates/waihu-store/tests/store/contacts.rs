@@ -369,3 +369,65 @@ async fn large_imports_span_several_statements_and_skip_what_the_list_has() {
         assert_eq!(one[0].number_masked, "139****2345");
     }
 }
+
+#[tokio::test]
+async fn a_streamed_import_that_fails_leaves_not_even_the_list() {
+    let key = PhoneKey::from_bytes([7; 32]);
+    for (db, store) in stores().await {
+        let actor = Actor::cli("test");
+        let a = store
+            .create_tenant(&TenantName::parse("ta").unwrap(), &actor)
+            .await
+            .unwrap();
+        let (tx, rx) = tokio::sync::mpsc::channel(8);
+        tx.send(waihu_store::FeedItem::Evidence(evidence()))
+            .await
+            .unwrap();
+        tx.send(waihu_store::FeedItem::Contacts(vec![contact(
+            &key,
+            "+8613800000001",
+        )]))
+        .await
+        .unwrap();
+        tx.send(waihu_store::FeedItem::Failed(
+            "the XLSX file is truncated".into(),
+        ))
+        .await
+        .unwrap();
+        drop(tx);
+        let r = store.import_contacts_feed(a.id, "新名单", rx, &actor).await;
+        assert!(
+            matches!(r, Err(StoreError::Aborted(ref m)) if m.contains("truncated")),
+            "{:?}: {r:?}",
+            db.kind
+        );
+        assert!(
+            store.list_contact_lists(a.id).await.unwrap().is_empty(),
+            "{:?}",
+            db.kind
+        );
+        assert!(store
+            .contacts_by_number(a.id, &key.hash("+8613800000001"))
+            .await
+            .unwrap()
+            .is_empty());
+
+        // The same feed without the failure creates the list and stores the contact.
+        let (tx, rx) = tokio::sync::mpsc::channel(8);
+        tx.send(waihu_store::FeedItem::Evidence(evidence()))
+            .await
+            .unwrap();
+        tx.send(waihu_store::FeedItem::Contacts(vec![contact(
+            &key,
+            "+8613800000001",
+        )]))
+        .await
+        .unwrap();
+        drop(tx);
+        let (list, stored) = store
+            .import_contacts_feed(a.id, "新名单", rx, &actor)
+            .await
+            .unwrap();
+        assert_eq!((list.name.as_str(), stored.imported), ("新名单", 1));
+    }
+}

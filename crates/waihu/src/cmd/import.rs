@@ -10,9 +10,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use waihu_compliance::{ConsentEvidence, EvidenceRef};
-use waihu_contacts::{ColumnMapping, Encoding, ImportOptions, ImportOutcome, ImportReport};
+use waihu_contacts::{ColumnMapping, Encoding, ImportError, ImportOptions, ImportReport};
 use waihu_core::TenantId;
-use waihu_store::{Actor, ContactList, ImportBatch, NewContact, Store, StoredImport};
+use waihu_store::{Actor, ContactList, FeedItem, NewContact, Store, StoredImport};
 
 /// Import subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -112,77 +112,116 @@ pub struct ImportSummary {
     pub on_dnc: u64,
     /// The list.
     pub list: ContactList,
-    /// Seconds spent hashing, encrypting and checking rows, and storing them.
+    /// Seconds spent reading, validating, hashing and encrypting (on its own thread,
+    /// overlapping the inserts), and in all.
     pub timing: (f64, f64),
 }
 
-/// Hashes, encrypts and masks parsed contacts and stores them in one transaction.
-pub async fn store_contacts(
+/// Contacts per message to the store.
+const FEED_CHUNK: usize = 5000;
+
+/// What the producer thread ends with.
+type Produced = Result<(ImportReport, u64, f64), ImportError>;
+
+/// Reads, validates, hashes, encrypts and masks the rows of `bytes` on a thread of
+/// its own, streaming them to the store, which inserts while the file is still being
+/// read — one transaction: a whole-file error leaves nothing behind, not even the list.
+pub async fn import_file(
     store: &Store,
     pii: &Pii,
     tenant: TenantId,
     list_name: &str,
-    outcome: ImportOutcome,
+    bytes: Vec<u8>,
+    opts: ImportOptions,
     actor: &Actor,
-) -> anyhow::Result<ImportSummary> {
+) -> anyhow::Result<Result<ImportSummary, ImportError>> {
     let started = std::time::Instant::now();
-    let mut report = outcome.report;
     let dnc: HashSet<[u8; 32]> = store
         .dnc_hashes(tenant)
         .await?
         .into_iter()
         .map(|h| h.0)
         .collect();
-    let mut batch = ImportBatch::default();
-    let mut evidence_index: HashMap<String, usize> = HashMap::new();
-    let mut on_dnc = 0u64;
-    let mut last_evidence: Option<usize> = None;
-    for c in outcome.contacts {
-        // Rows of one import mostly share one evidence record; store it once. The
-        // previous row's record is checked first, which is nearly always a hit.
-        let evidence = match last_evidence {
-            Some(i) if batch.evidence[i] == c.consent => i,
-            _ => {
-                let key = format!("{:?}", c.consent);
-                *evidence_index.entry(key).or_insert_with(|| {
-                    batch.evidence.push(c.consent.clone());
-                    batch.evidence.len() - 1
-                })
-            }
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let pii_thread = pii.clone();
+    let producer = std::thread::spawn(move || -> Produced {
+        let pii = pii_thread;
+        let mut known: Vec<ConsentEvidence> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut last: Option<usize> = None;
+        let mut chunk: Vec<NewContact> = Vec::with_capacity(FEED_CHUNK);
+        let mut on_dnc = 0u64;
+        // A closed channel means the store gave up; keep going, it reports why.
+        let send = |item: FeedItem| {
+            let _ = tx.blocking_send(item);
         };
-        last_evidence = Some(evidence);
-        let number_hash = pii.hash(&c.e164);
-        if dnc.contains(&number_hash.0) {
-            on_dnc += 1;
-        }
-        let mut fields = serde_json::Map::new();
-        if let Some(name) = &c.name {
-            fields.insert("name".into(), name.clone().into());
-        }
-        for (k, v) in &c.fields {
-            fields.insert(k.to_string(), v.clone().into());
-        }
-        batch.contacts.push(NewContact {
-            number_hash,
-            number_enc: pii.cipher.seal(&c.e164),
-            number_masked: pii.mask(&c.e164),
-            fields: serde_json::Value::Object(fields),
-            zone_override: c.zone_override.map(|z| z.name().to_string()),
-            evidence,
+        let result = waihu_contacts::import(&bytes, &opts, |c| {
+            // Rows of one import mostly share one evidence record; the previous row's
+            // record is checked first, which is nearly always a hit.
+            let evidence = match last {
+                Some(i) if known[i] == c.consent => i,
+                _ => *index.entry(format!("{:?}", c.consent)).or_insert_with(|| {
+                    known.push(c.consent.clone());
+                    send(FeedItem::Evidence(c.consent.clone()));
+                    known.len() - 1
+                }),
+            };
+            last = Some(evidence);
+            let number_hash = pii.hash(&c.e164);
+            if dnc.contains(&number_hash.0) {
+                on_dnc += 1;
+            }
+            let mut fields = serde_json::Map::new();
+            if let Some(name) = &c.name {
+                fields.insert("name".into(), name.clone().into());
+            }
+            for (k, v) in &c.fields {
+                fields.insert(k.to_string(), v.clone().into());
+            }
+            chunk.push(NewContact {
+                number_hash,
+                number_enc: pii.cipher.seal(&c.e164),
+                number_masked: pii.mask(&c.e164),
+                fields: serde_json::Value::Object(fields),
+                zone_override: c.zone_override.map(|z| z.name().to_string()),
+                evidence,
+            });
+            if chunk.len() == FEED_CHUNK {
+                send(FeedItem::Contacts(std::mem::take(&mut chunk)));
+            }
         });
-    }
-    let prepared = started.elapsed().as_secs_f64();
-    let list = store.ensure_contact_list(tenant, list_name, actor).await?;
-    let stored = store.import_contacts(tenant, list.id, batch, actor).await?;
-    let timing = (prepared, started.elapsed().as_secs_f64() - prepared);
+        match result {
+            Ok(report) => {
+                if !chunk.is_empty() {
+                    send(FeedItem::Contacts(chunk));
+                }
+                Ok((report, on_dnc, started.elapsed().as_secs_f64()))
+            }
+            Err(e) => {
+                send(FeedItem::Failed(e.to_string()));
+                Err(e)
+            }
+        }
+    });
+    let stored = store
+        .import_contacts_feed(tenant, list_name, rx, actor)
+        .await;
+    let produced = producer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the import thread panicked"))?;
+    let (mut report, on_dnc, read_secs) = match produced {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e)),
+    };
+    let (list, stored) = stored?;
     report.duplicates += stored.duplicates;
-    Ok(ImportSummary {
+    Ok(Ok(ImportSummary {
         stored,
         report,
         on_dnc,
         list,
-        timing,
-    })
+        timing: (read_secs, started.elapsed().as_secs_f64()),
+    }))
 }
 
 /// Runs an import subcommand.
@@ -199,13 +238,13 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> anyhow::Result<ExitCode> 
     }
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let outcome = waihu_contacts::parse(&bytes, &opts)
-        .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was imported", args.file.display()))?;
     let store = ctx.store().await?;
     let tenant = super::tenant::resolve(&store, &args.tenant).await?;
     let pii = Pii::load(&ctx.settings)?;
     let actor = Actor::raw(ctx.cli_actor());
-    let summary = store_contacts(&store, &pii, tenant.id, &args.list, outcome, &actor).await?;
+    let summary = import_file(&store, &pii, tenant.id, &args.list, bytes, opts, &actor)
+        .await?
+        .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was imported", args.file.display()))?;
     let (stored, report, on_dnc, list) =
         (summary.stored, summary.report, summary.on_dnc, summary.list);
     store.close().await;

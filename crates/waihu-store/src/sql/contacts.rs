@@ -182,48 +182,7 @@ macro_rules! impl_contacts {
                             row.map(ContactList::from).ok_or(StoreError::NotFound("contact list"))?
                         }
                         ListTarget::Name(name) => {
-                            let name = name.trim();
-                            if name.is_empty() || name.chars().count() > 100 {
-                                return Err(StoreError::Invalid(
-                                    "a contact list name must be 1-100 characters".into(),
-                                ));
-                            }
-                            let row: Option<ListRow> = sqlx::query_as(
-                                "SELECT id, tenant_id, name, created_at FROM contact_lists \
-                                 WHERE tenant_id = $1 AND name = $2",
-                            )
-                            .bind(tenant_id.0)
-                            .bind(name)
-                            .fetch_optional(&mut *w.tx)
-                            .await?;
-                            match row {
-                                Some(r) => r.into(),
-                                None => {
-                                    let list = ContactList {
-                                        id: Uuid::new_v4(),
-                                        tenant_id,
-                                        name: name.to_string(),
-                                        created_at: now,
-                                    };
-                                    sqlx::query(
-                                        "INSERT INTO contact_lists (id, tenant_id, name, created_at) \
-                                         VALUES ($1, $2, $3, $4)",
-                                    )
-                                    .bind(list.id)
-                                    .bind(tenant_id.0)
-                                    .bind(&list.name)
-                                    .bind(list.created_at)
-                                    .execute(&mut *w.tx)
-                                    .await?;
-                                    append_in(
-                                        &mut w.tx,
-                                        NewAudit::new(actor, Some(tenant_id), "contact_list.create", format!("contact_list:{}", list.id))
-                                            .with_details(serde_json::json!({ "name": list.name })),
-                                    )
-                                    .await?;
-                                    list
-                                }
-                            }
+                            find_or_create_list(&mut w.tx, tenant_id, name, now, actor).await?
                         }
                     };
                     let existing: Vec<(Vec<u8>,)> =
@@ -288,6 +247,55 @@ macro_rules! impl_contacts {
                 }
             }
 
+            /// The tenant's list of that name, created (and audited) in `tx` if missing.
+            async fn find_or_create_list(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                tenant_id: TenantId,
+                name: &str,
+                now: DateTime<Utc>,
+                actor: &Actor,
+            ) -> StoreResult<ContactList> {
+                let name = name.trim();
+                if name.is_empty() || name.chars().count() > 100 {
+                    return Err(StoreError::Invalid(
+                        "a contact list name must be 1-100 characters".into(),
+                    ));
+                }
+                let row: Option<ListRow> = sqlx::query_as(
+                    "SELECT id, tenant_id, name, created_at FROM contact_lists \
+                     WHERE tenant_id = $1 AND name = $2",
+                )
+                .bind(tenant_id.0)
+                .bind(name)
+                .fetch_optional(&mut **tx)
+                .await?;
+                if let Some(r) = row {
+                    return Ok(r.into());
+                }
+                let list = ContactList {
+                    id: Uuid::new_v4(),
+                    tenant_id,
+                    name: name.to_string(),
+                    created_at: now,
+                };
+                sqlx::query(
+                    "INSERT INTO contact_lists (id, tenant_id, name, created_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(list.id)
+                .bind(tenant_id.0)
+                .bind(&list.name)
+                .bind(list.created_at)
+                .execute(&mut **tx)
+                .await?;
+                append_in(
+                    tx,
+                    NewAudit::new(actor, Some(tenant_id), "contact_list.create", format!("contact_list:{}", list.id))
+                        .with_details(serde_json::json!({ "name": list.name })),
+                )
+                .await?;
+                Ok(list)
+            }
+
             /// Inserts consent evidence records with the given ids.
             async fn insert_evidence(
                 tx: &mut sqlx::Transaction<'static, $db>,
@@ -327,46 +335,9 @@ macro_rules! impl_contacts {
                     name: &str,
                     actor: &Actor,
                 ) -> StoreResult<ContactList> {
-                    let name = name.trim();
-                    if name.is_empty() || name.chars().count() > 100 {
-                        return Err(StoreError::Invalid(
-                            "a contact list name must be 1-100 characters".into(),
-                        ));
-                    }
                     let mut w = self.begin_write().await?;
-                    let found: Option<ListRow> = sqlx::query_as(
-                        "SELECT id, tenant_id, name, created_at FROM contact_lists \
-                         WHERE tenant_id = $1 AND name = $2",
-                    )
-                    .bind(tenant_id.0)
-                    .bind(name)
-                    .fetch_optional(&mut *w.tx)
-                    .await?;
-                    if let Some(row) = found {
-                        return Ok(row.into());
-                    }
-                    let list = ContactList {
-                        id: Uuid::new_v4(),
-                        tenant_id,
-                        name: name.to_string(),
-                        created_at: storage_time(Utc::now()),
-                    };
-                    sqlx::query(
-                        "INSERT INTO contact_lists (id, tenant_id, name, created_at) \
-                         VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(list.id)
-                    .bind(tenant_id.0)
-                    .bind(&list.name)
-                    .bind(list.created_at)
-                    .execute(&mut *w.tx)
-                    .await?;
-                    append_in(
-                        &mut w.tx,
-                        NewAudit::new(actor, Some(tenant_id), "contact_list.create", format!("contact_list:{}", list.id))
-                            .with_details(serde_json::json!({ "name": list.name })),
-                    )
-                    .await?;
+                    let list =
+                        find_or_create_list(&mut w.tx, tenant_id, name, storage_time(Utc::now()), actor).await?;
                     w.tx.commit().await?;
                     Ok(list)
                 }

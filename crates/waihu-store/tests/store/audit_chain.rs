@@ -2,16 +2,12 @@
 //! deleted or reordered directly in the database is detected.
 
 use crate::stores;
-use waihu_core::TenantName;
 use waihu_store::testing::TestDatabase;
 use waihu_store::{Actor, BackendKind, NewAudit, Store};
 
 async fn seed(store: &Store, n: usize) {
     let actor = Actor::cli("test");
-    store
-        .create_tenant(&TenantName::parse("acme").unwrap(), &actor)
-        .await
-        .unwrap();
+    crate::tenant(&store, "acme").await;
     for i in 0..n {
         store
             .append_audit(

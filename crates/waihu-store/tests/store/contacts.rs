@@ -6,7 +6,6 @@ use crate::stores;
 use chrono::{Duration, TimeZone, Utc};
 use waihu_compliance::pii::PhoneKey;
 use waihu_compliance::{ConsentEvidence, EvidenceRef, Purpose};
-use waihu_core::TenantName;
 use waihu_store::{Actor, DncScope, ImportBatch, NewContact, StoreError};
 
 fn evidence() -> ConsentEvidence {
@@ -36,14 +35,8 @@ async fn import_skips_numbers_the_list_has_and_isolates_tenants() {
     let key = PhoneKey::from_bytes([7; 32]);
     for (db, store) in stores().await {
         let actor = Actor::cli("test");
-        let a = store
-            .create_tenant(&TenantName::parse("ta").unwrap(), &actor)
-            .await
-            .unwrap();
-        let b = store
-            .create_tenant(&TenantName::parse("tb").unwrap(), &actor)
-            .await
-            .unwrap();
+        let a = crate::tenant(&store, "ta").await;
+        let b = crate::tenant(&store, "tb").await;
         let list = store
             .ensure_contact_list(a.id, "春季回访", &actor)
             .await
@@ -121,10 +114,7 @@ async fn a_failed_import_leaves_nothing_behind() {
     let key = PhoneKey::from_bytes([7; 32]);
     for (_db, store) in stores().await {
         let actor = Actor::cli("test");
-        let a = store
-            .create_tenant(&TenantName::parse("ta").unwrap(), &actor)
-            .await
-            .unwrap();
+        let a = crate::tenant(&store, "ta").await;
         let list = store.ensure_contact_list(a.id, "l", &actor).await.unwrap();
         let mut broken = contact(&key, "+8613800000002");
         broken.evidence = 5; // refers to evidence that is not in the batch
@@ -152,14 +142,8 @@ async fn consent_withdrawal_deletion_and_dnc_lists() {
     let key = PhoneKey::from_bytes([7; 32]);
     for (db, store) in stores().await {
         let actor = Actor::cli("test");
-        let a = store
-            .create_tenant(&TenantName::parse("ta").unwrap(), &actor)
-            .await
-            .unwrap();
-        let b = store
-            .create_tenant(&TenantName::parse("tb").unwrap(), &actor)
-            .await
-            .unwrap();
+        let a = crate::tenant(&store, "ta").await;
+        let b = crate::tenant(&store, "tb").await;
         let list = store.ensure_contact_list(a.id, "l", &actor).await.unwrap();
         let n = "+8613800000001";
         let h = key.hash(n);
@@ -256,14 +240,8 @@ async fn caller_numbers_and_attempt_history() {
     let key = PhoneKey::from_bytes([7; 32]);
     for (_db, store) in stores().await {
         let actor = Actor::cli("test");
-        let a = store
-            .create_tenant(&TenantName::parse("ta").unwrap(), &actor)
-            .await
-            .unwrap();
-        let b = store
-            .create_tenant(&TenantName::parse("tb").unwrap(), &actor)
-            .await
-            .unwrap();
+        let a = crate::tenant(&store, "ta").await;
+        let b = crate::tenant(&store, "tb").await;
         let cn = store
             .add_caller_number("+862161234567", &actor)
             .await
@@ -322,10 +300,7 @@ async fn large_imports_span_several_statements_and_skip_what_the_list_has() {
     let key = PhoneKey::from_bytes([7; 32]);
     for (db, store) in stores().await {
         let actor = Actor::cli("test");
-        let a = store
-            .create_tenant(&TenantName::parse("ta").unwrap(), &actor)
-            .await
-            .unwrap();
+        let a = crate::tenant(&store, "ta").await;
         let list = store
             .ensure_contact_list(a.id, "big", &actor)
             .await
@@ -375,10 +350,7 @@ async fn a_streamed_import_that_fails_leaves_not_even_the_list() {
     let key = PhoneKey::from_bytes([7; 32]);
     for (db, store) in stores().await {
         let actor = Actor::cli("test");
-        let a = store
-            .create_tenant(&TenantName::parse("ta").unwrap(), &actor)
-            .await
-            .unwrap();
+        let a = crate::tenant(&store, "ta").await;
         let (tx, rx) = tokio::sync::mpsc::channel(8);
         tx.send(waihu_store::FeedItem::Evidence(evidence()))
             .await

@@ -2,21 +2,15 @@
 //! change tenant A's rows, even knowing their ids.
 
 use crate::stores;
-use waihu_core::{Role, TenantName};
+use waihu_core::Role;
 use waihu_store::{Actor, NewAudit, StoreError};
 
 #[tokio::test]
 async fn users_of_tenant_a_are_invisible_and_untouchable_for_tenant_b() {
     for (db, store) in stores().await {
         let actor = Actor::cli("test");
-        let a = store
-            .create_tenant(&TenantName::parse("ta").unwrap(), &actor)
-            .await
-            .unwrap();
-        let b = store
-            .create_tenant(&TenantName::parse("tb").unwrap(), &actor)
-            .await
-            .unwrap();
+        let a = crate::tenant(&store, "ta").await;
+        let b = crate::tenant(&store, "tb").await;
         let alice = store
             .create_user(Some(a.id), "alice", "alice-pass-123", Role::Admin, &actor)
             .await
@@ -48,14 +42,8 @@ async fn users_of_tenant_a_are_invisible_and_untouchable_for_tenant_b() {
 async fn api_tokens_of_tenant_a_are_invisible_and_unrevocable_for_tenant_b() {
     for (_db, store) in stores().await {
         let actor = Actor::cli("test");
-        let a = store
-            .create_tenant(&TenantName::parse("ta").unwrap(), &actor)
-            .await
-            .unwrap();
-        let b = store
-            .create_tenant(&TenantName::parse("tb").unwrap(), &actor)
-            .await
-            .unwrap();
+        let a = crate::tenant(&store, "ta").await;
+        let b = crate::tenant(&store, "tb").await;
         let (token, secret) = store.create_api_token(a.id, "crm", &actor).await.unwrap();
         assert!(store.list_api_tokens(b.id).await.unwrap().is_empty());
         assert!(matches!(
@@ -74,14 +62,8 @@ async fn api_tokens_of_tenant_a_are_invisible_and_unrevocable_for_tenant_b() {
 async fn audit_entries_of_tenant_a_are_invisible_to_tenant_b() {
     for (_db, store) in stores().await {
         let actor = Actor::cli("test");
-        let a = store
-            .create_tenant(&TenantName::parse("ta").unwrap(), &actor)
-            .await
-            .unwrap();
-        let b = store
-            .create_tenant(&TenantName::parse("tb").unwrap(), &actor)
-            .await
-            .unwrap();
+        let a = crate::tenant(&store, "ta").await;
+        let b = crate::tenant(&store, "tb").await;
         store
             .append_audit(NewAudit::new(
                 &actor,

@@ -26,3 +26,12 @@ pub async fn stores() -> Vec<(TestDatabase, Store)> {
     }
     out
 }
+
+/// A new active tenant with this name (created by a CLI actor).
+pub async fn tenant(store: &Store, name: &str) -> waihu_store::Tenant {
+    let name = waihu_core::TenantName::parse(name).expect("tenant name");
+    store
+        .create_tenant(&name, &waihu_store::Actor::cli("test"))
+        .await
+        .expect("create tenant")
+}

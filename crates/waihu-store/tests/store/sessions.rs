@@ -3,7 +3,7 @@
 
 use crate::stores;
 use chrono::{Duration, Utc};
-use waihu_core::{Role, TenantName};
+use waihu_core::Role;
 use waihu_store::password::{token_hash, verify_password};
 use waihu_store::{Actor, NewSession, StoreError};
 
@@ -22,10 +22,7 @@ fn session(user: waihu_core::UserId, token: &str, ttl: Duration) -> NewSession {
 async fn sessions_live_until_expiry_logout_or_user_deletion() {
     for (db, store) in stores().await {
         let actor = Actor::cli("test");
-        let t = store
-            .create_tenant(&TenantName::parse("acme").unwrap(), &actor)
-            .await
-            .unwrap();
+        let t = crate::tenant(&store, "acme").await;
         let u = store
             .create_user(Some(t.id), "ann", "ann-password-1", Role::Admin, &actor)
             .await

@@ -34,10 +34,7 @@ async fn tenants_are_unique_by_name_and_can_be_suspended() {
 async fn users_need_the_right_tenant_shape_and_unique_names() {
     for (db, store) in stores().await {
         let actor = Actor::cli("test");
-        let t = store
-            .create_tenant(&TenantName::parse("shop").unwrap(), &actor)
-            .await
-            .unwrap();
+        let t = crate::tenant(&store, "shop").await;
         let op = store
             .create_user(None, "root-op", "operator-pass-1", Role::Operator, &actor)
             .await
@@ -88,10 +85,7 @@ async fn users_need_the_right_tenant_shape_and_unique_names() {
 async fn api_tokens_are_stored_hashed_and_can_be_revoked() {
     for (_db, store) in stores().await {
         let actor = Actor::cli("test");
-        let t = store
-            .create_tenant(&TenantName::parse("tok").unwrap(), &actor)
-            .await
-            .unwrap();
+        let t = crate::tenant(&store, "tok").await;
         let (token, secret) = store.create_api_token(t.id, "crm", &actor).await.unwrap();
         assert!(secret.starts_with("wh_"));
         let auth = store

@@ -45,6 +45,22 @@ fn layers_file_then_env_then_flags_and_redacts_secrets() {
     assert!(s.contains("127.0.0.1:9002"), "{s}");
     assert!(s.contains("@shorthand/x"), "{s}");
     assert!(!s.contains("shortpass") && !s.contains("envpass"), "{s}");
+    // Keys of the PII and LLM sections never print either.
+    let o = run_cmd(
+        waihu(dir.path())
+            .args(["config", "show"])
+            .env("WAIHU_LLM__API_KEY", "sk-very-secret")
+            .env("WAIHU_PII__HASH_KEY", "ab".repeat(32))
+            .env("WAIHU_SERVER__SECURE_COOKIES", "always"),
+        None,
+    );
+    let s = out(&o);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        !s.contains("sk-very-secret") && !s.contains(&"ab".repeat(32)),
+        "{s}"
+    );
+    assert!(s.contains("secure_cookies = \"always\""), "{s}");
     // Flags over environment.
     let o = run_cmd(
         waihu(dir.path())
@@ -74,7 +90,16 @@ fn bad_configuration_gives_one_clear_line_and_fails() {
         "[server]\nlistne = \"x\"\n",
     )
     .unwrap();
-    let cases: [(&[&str], &str); 5] = [
+    std::fs::write(
+        dir.path().join("cookies.toml"),
+        "[server]\nsecure_cookies = \"sometimes\"\n",
+    )
+    .unwrap();
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--config", "cookies.toml", "config", "show"],
+            "secure_cookies",
+        ),
         (
             &["--config", "syntax.toml", "config", "show"],
             "syntax.toml:2:",

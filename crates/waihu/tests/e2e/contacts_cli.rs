@@ -442,6 +442,21 @@ async fn operator_policies_apply_and_tenants_may_only_tighten() {
             "Tuesday has no window now"
         );
         // A tenant may narrow the hours, not widen them.
+        let set_acme_policy = |file: &str| {
+            env.run(
+                &[
+                    "policy",
+                    "set",
+                    "--jurisdiction",
+                    "CN",
+                    "--tenant",
+                    "acme",
+                    "--file",
+                    file,
+                ],
+                None,
+            )
+        };
         std::fs::write(
             env.data_dir().join("narrow.toml"),
             "[calling_hours]\nmon = [\"09:00-18:00\"]\n",
@@ -453,49 +468,13 @@ async fn operator_policies_apply_and_tenants_may_only_tighten() {
         )
         .unwrap();
         std::fs::write(env.data_dir().join("caps.toml"), "cap_24h = 5\n").unwrap();
-        let o = env.run(
-            &[
-                "policy",
-                "set",
-                "--jurisdiction",
-                "CN",
-                "--tenant",
-                "acme",
-                "--file",
-                "wide.toml",
-            ],
-            None,
-        );
+        let o = set_acme_policy("wide.toml");
         assert!(!o.status.success());
         assert!(err(&o).contains("may only tighten"), "{}", err(&o));
-        let o = env.run(
-            &[
-                "policy",
-                "set",
-                "--jurisdiction",
-                "CN",
-                "--tenant",
-                "acme",
-                "--file",
-                "caps.toml",
-            ],
-            None,
-        );
+        let o = set_acme_policy("caps.toml");
         assert!(!o.status.success());
         assert!(err(&o).contains("cap_24h"), "{}", err(&o));
-        let o = env.run(
-            &[
-                "policy",
-                "set",
-                "--jurisdiction",
-                "CN",
-                "--tenant",
-                "acme",
-                "--file",
-                "narrow.toml",
-            ],
-            None,
-        );
+        let o = set_acme_policy("narrow.toml");
         assert!(o.status.success(), "{}", err(&o));
         assert_eq!(
             decision("2026-03-02T10:30:00Z"),
@@ -511,5 +490,90 @@ async fn operator_policies_apply_and_tenants_may_only_tighten() {
         // Policy changes are audited.
         let o = env.run(&["audit", "verify"], None);
         assert!(o.status.success());
+    }
+}
+
+#[tokio::test]
+async fn dnc_import_and_contact_deletion_from_the_cli() {
+    for env in envs().await {
+        setup(&env);
+        std::fs::write(
+            env.data_dir().join("c.csv"),
+            "phone\n13812345678\n13912345678\n",
+        )
+        .unwrap();
+        assert!(import(&env, "c.csv", "l", &CONSENT).status.success());
+        std::fs::write(
+            env.data_dir().join("registry.csv"),
+            "number,source\n13912345678,miit\n+86 139 1234 5678,dup\nnot-a-number,x\n\n13700000000,miit\n",
+        )
+        .unwrap();
+        let o = env.run(
+            &["dnc", "import", "registry.csv", "--registry", "--json"],
+            None,
+        );
+        assert!(o.status.success(), "{}", err(&o));
+        let r = last_json(&o);
+        assert_eq!(r["added"], 2, "{r}");
+        assert_eq!(r["already"], 1, "the same number twice: {r}");
+        assert_eq!(r["invalid_rows"], serde_json::json!([4]), "{r}");
+        let gate = |n: &str| {
+            let o = env.run(
+                &[
+                    "gate",
+                    "check",
+                    "--tenant",
+                    "acme",
+                    "--number",
+                    n,
+                    "--at",
+                    "2026-03-02T03:00:00Z",
+                    "--json",
+                ],
+                None,
+            );
+            last_json(&o)["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["rule"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(gate("13912345678"), ["dnc_registry"], "{:?}", env.db.kind);
+        // Deleting a number erases the contact and keeps it on the tenant's list.
+        let o = env.run(
+            &[
+                "contact",
+                "delete",
+                "13812345678",
+                "--tenant",
+                "acme",
+                "--reason",
+                "erasure request",
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", err(&o));
+        assert!(out(&o).contains("deleted 1 contacts"), "{}", out(&o));
+        assert_eq!(gate("13812345678"), ["consent", "dnc_tenant"]);
+        // Removing needs a reason; a number not on the list is an error.
+        let o = env.run(
+            &[
+                "dnc",
+                "remove",
+                "13600000000",
+                "--tenant",
+                "acme",
+                "--reason",
+                "x",
+            ],
+            None,
+        );
+        assert!(!o.status.success());
+        assert!(
+            err(&o).contains("is not on the tenant do-not-call list"),
+            "{}",
+            err(&o)
+        );
     }
 }

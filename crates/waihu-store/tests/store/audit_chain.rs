@@ -7,7 +7,7 @@ use waihu_store::{Actor, BackendKind, NewAudit, Store};
 
 async fn seed(store: &Store, n: usize) {
     let actor = Actor::cli("test");
-    crate::tenant(&store, "acme").await;
+    crate::tenant(store, "acme").await;
     for i in 0..n {
         store
             .append_audit(

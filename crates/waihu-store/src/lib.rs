@@ -5,6 +5,7 @@
 //! transaction.
 
 pub mod audit;
+pub mod campaign;
 pub mod contacts;
 pub mod error;
 pub mod model;
@@ -19,6 +20,13 @@ pub mod sqlite;
 pub mod testing;
 
 pub use audit::{Actor, AuditEntry, ChainBreak, ChainHead, NewAudit};
+pub use campaign::{
+    BeginCall, CallFilter, CallId, CallRecord, CallRepo, CallResult, Claim, Delivery,
+    DeliveryState, DueDelivery, InFlight, Lead, LeadFilter, LeadRepo, LeadStatus, LimitsRepo,
+    LintSummary, NewLead, NewPushTarget, NewTask, NewTrunk, Next, Prompt, PromptRepo, PushKind,
+    PushRepo, PushTarget, ScriptRepo, ScriptSummary, ScriptVersion, Task, TaskCounts, TaskRepo,
+    TaskStateName, TenantLimits, Transport, Trunk, TrunkRepo,
+};
 pub use contacts::{
     AttemptHistory, AttemptRepo, CallerNumber, CallerNumberRepo, ContactList, ContactRepo,
     DncMembership, DncRepo, DncScope, FeedItem, ImportBatch, ImportFeed, NewContact, PolicyRepo,
@@ -54,6 +62,14 @@ pub trait Repositories:
     + AttemptRepo
     + PolicyRepo
     + SessionRepo
+    + LimitsRepo
+    + ScriptRepo
+    + PromptRepo
+    + TrunkRepo
+    + TaskRepo
+    + CallRepo
+    + LeadRepo
+    + PushRepo
     + Send
     + Sync
 {

@@ -114,3 +114,17 @@ impl PgBackend {
         Ok(done.rows_affected())
     }
 }
+
+impl PgBackend {
+    /// The locking clause of a claim's row selection: rows another transaction is
+    /// claiming are skipped, so concurrent claimers never get the same row.
+    pub(crate) const CLAIM_LOCK: &'static str = "FOR UPDATE OF tc SKIP LOCKED";
+
+    /// A write transaction for the scheduler's unaudited bookkeeping (claims, calls):
+    /// without the audit-chain lock, so that dialling processes do not queue on it.
+    pub(crate) async fn begin_bookkeeping(&self) -> StoreResult<Write> {
+        Ok(Write {
+            tx: self.pool.begin().await?,
+        })
+    }
+}

@@ -140,3 +140,15 @@ impl SqliteBackend {
         Ok(done.rows_affected())
     }
 }
+
+impl SqliteBackend {
+    /// The locking clause of a claim's row selection: none, since SQLite has one
+    /// writer at a time and the claim is a single UPDATE statement.
+    pub(crate) const CLAIM_LOCK: &'static str = "";
+
+    /// A write transaction for the scheduler's unaudited bookkeeping: the same
+    /// writer lock as [`Self::begin_write`], since SQLite has one writer anyway.
+    pub(crate) async fn begin_bookkeeping(&self) -> StoreResult<Write<'_>> {
+        self.begin_write().await
+    }
+}

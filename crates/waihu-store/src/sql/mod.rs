@@ -15,6 +15,15 @@ pub(crate) mod policies;
 pub(crate) mod sessions;
 pub(crate) mod tenants;
 pub(crate) mod users;
+// Campaign storage (migration 0004).
+pub(crate) mod calls;
+pub(crate) mod leads;
+pub(crate) mod limits;
+pub(crate) mod prompts;
+pub(crate) mod push;
+pub(crate) mod scripts;
+pub(crate) mod tasks;
+pub(crate) mod trunks;
 
 use crate::error::{StoreError, StoreResult};
 
@@ -123,6 +132,14 @@ macro_rules! impl_all {
         $crate::sql::attempts::impl_attempts!($backend, $db);
         $crate::sql::policies::impl_policies!($backend, $db);
         $crate::sql::sessions::impl_sessions!($backend, $db);
+        $crate::sql::limits::impl_limits!($backend, $db);
+        $crate::sql::scripts::impl_scripts!($backend, $db);
+        $crate::sql::prompts::impl_prompts!($backend, $db);
+        $crate::sql::trunks::impl_trunks!($backend, $db);
+        $crate::sql::tasks::impl_tasks!($backend, $db);
+        $crate::sql::calls::impl_calls!($backend, $db);
+        $crate::sql::leads::impl_leads!($backend, $db);
+        $crate::sql::push::impl_push!($backend, $db);
     };
 }
 pub(crate) use impl_all;

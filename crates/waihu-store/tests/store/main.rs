@@ -2,6 +2,7 @@
 //! always, PostgreSQL when `WAIHU_TEST_POSTGRES_URL` is set.
 
 mod audit_chain;
+mod campaign;
 mod contacts;
 mod isolation;
 mod sessions;

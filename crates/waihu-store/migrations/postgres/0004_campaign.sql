@@ -1,0 +1,185 @@
+-- Campaigns (PostgreSQL): tenant limits, scripts and prompts, trunks, tasks and their
+-- contact queue, calls, leads and lead push. JSON columns are opaque TEXT owned by
+-- the crates that write them. Contacts can be erased: their queue rows go with
+-- them, calls and leads keep only the hash and masked number.
+CREATE TABLE tenant_limits (
+    tenant_id             UUID PRIMARY KEY REFERENCES tenants(id),
+    line_quota            INTEGER NOT NULL CHECK (line_quota >= 0),
+    full_numbers_in_push  BOOLEAN NOT NULL
+);
+
+CREATE TABLE scripts (
+    id          UUID PRIMARY KEY,
+    tenant_id   UUID NOT NULL REFERENCES tenants(id),
+    name        TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
+    UNIQUE (tenant_id, name)
+);
+
+CREATE TABLE script_versions (
+    id             UUID PRIMARY KEY,
+    tenant_id      UUID NOT NULL REFERENCES tenants(id),
+    script_id      UUID NOT NULL REFERENCES scripts(id),
+    version        INTEGER NOT NULL,
+    yaml           TEXT NOT NULL,
+    lint_errors    INTEGER NOT NULL,
+    lint_warnings  INTEGER NOT NULL,
+    findings       TEXT NOT NULL,
+    published_at   TIMESTAMPTZ,
+    created_at     TIMESTAMPTZ NOT NULL,
+    UNIQUE (script_id, version)
+);
+
+CREATE TABLE prompts (
+    id           UUID PRIMARY KEY,
+    tenant_id    UUID NOT NULL REFERENCES tenants(id),
+    name         TEXT NOT NULL,
+    file_name    TEXT NOT NULL,
+    duration_ms  BIGINT NOT NULL,
+    sha256       TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL,
+    UNIQUE (tenant_id, name)
+);
+
+CREATE TABLE trunks (
+    id          UUID PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    address     TEXT NOT NULL,
+    transport   TEXT NOT NULL CHECK (transport IN ('udp', 'tcp')),
+    username    TEXT,
+    password    TEXT,
+    cps_limit   DOUBLE PRECISION NOT NULL CHECK (cps_limit > 0),
+    created_at  TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE tasks (
+    id                 UUID PRIMARY KEY,
+    tenant_id          UUID NOT NULL REFERENCES tenants(id),
+    name               TEXT NOT NULL,
+    purpose            TEXT NOT NULL,
+    script_version_id  UUID NOT NULL REFERENCES script_versions(id),
+    caller_number      TEXT NOT NULL,
+    trunk_id           UUID NOT NULL REFERENCES trunks(id),
+    windows            TEXT NOT NULL,
+    lines              INTEGER NOT NULL CHECK (lines >= 0),
+    cps_limit          DOUBLE PRECISION,
+    retry              TEXT NOT NULL,
+    priority           INTEGER NOT NULL,
+    lead_grade         TEXT NOT NULL CHECK (lead_grade IN ('A', 'B', 'C', 'D', 'E', 'F')),
+    starts_at          TIMESTAMPTZ,
+    ends_at            TIMESTAMPTZ,
+    state              TEXT NOT NULL CHECK (state IN ('draft', 'running', 'paused', 'completed', 'stopped')),
+    state_reason       TEXT,
+    created_at         TIMESTAMPTZ NOT NULL,
+    updated_at         TIMESTAMPTZ NOT NULL,
+    UNIQUE (tenant_id, name)
+);
+CREATE INDEX tasks_state ON tasks(state);
+
+CREATE TABLE task_lists (
+    task_id  UUID NOT NULL REFERENCES tasks(id),
+    list_id  UUID NOT NULL REFERENCES contact_lists(id),
+    PRIMARY KEY (task_id, list_id)
+);
+
+CREATE TABLE task_contacts (
+    task_id       UUID NOT NULL REFERENCES tasks(id),
+    contact_id    UUID NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    tenant_id     UUID NOT NULL REFERENCES tenants(id),
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'in_flight', 'done')),
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    next_at       TIMESTAMPTZ NOT NULL,
+    last_outcome  TEXT,
+    done_reason   TEXT,
+    claimed_by    TEXT,
+    claimed_at    TIMESTAMPTZ,
+    PRIMARY KEY (task_id, contact_id)
+);
+CREATE INDEX task_contacts_due ON task_contacts(state, next_at);
+-- Claims scan one task's due rows; counts group one task's rows by state.
+CREATE INDEX task_contacts_task ON task_contacts(task_id, state, next_at);
+CREATE INDEX task_contacts_contact ON task_contacts(contact_id);
+
+CREATE TABLE calls (
+    id                 UUID PRIMARY KEY,
+    tenant_id          UUID NOT NULL REFERENCES tenants(id),
+    task_id            UUID REFERENCES tasks(id),
+    contact_id         UUID REFERENCES contacts(id) ON DELETE SET NULL,
+    attempt_id         UUID REFERENCES dial_attempts(id),
+    number_hash        BYTEA NOT NULL,
+    number_masked      TEXT NOT NULL,
+    worker             TEXT,
+    state              TEXT NOT NULL CHECK (state IN ('in_flight', 'done')),
+    created_at         TIMESTAMPTZ NOT NULL,
+    answered_at        TIMESTAMPTZ,
+    ended_at           TIMESTAMPTZ,
+    duration_ms        BIGINT,
+    outcome            TEXT,
+    sip_status         INTEGER,
+    gate               TEXT NOT NULL,
+    script_version_id  UUID REFERENCES script_versions(id),
+    script_outcome     TEXT,
+    grade              TEXT,
+    grade_reason       TEXT,
+    opt_out            BOOLEAN NOT NULL DEFAULT FALSE,
+    recording_stopped  BOOLEAN NOT NULL DEFAULT FALSE,
+    recording_path     TEXT,
+    transcript         TEXT,
+    path               TEXT,
+    intents            TEXT,
+    turn_log           TEXT,
+    latency_ms         BIGINT
+);
+CREATE INDEX calls_tenant ON calls(tenant_id, created_at);
+CREATE INDEX calls_task ON calls(task_id, outcome);
+CREATE INDEX calls_state ON calls(state, worker);
+CREATE INDEX calls_contact ON calls(contact_id);
+
+CREATE TABLE leads (
+    id             UUID PRIMARY KEY,
+    tenant_id      UUID NOT NULL REFERENCES tenants(id),
+    task_id        UUID NOT NULL REFERENCES tasks(id),
+    call_id        UUID NOT NULL UNIQUE REFERENCES calls(id),
+    contact_id     UUID REFERENCES contacts(id) ON DELETE SET NULL,
+    number_masked  TEXT NOT NULL,
+    robot_grade    TEXT NOT NULL,
+    robot_reason   TEXT NOT NULL,
+    shareable      BOOLEAN NOT NULL,
+    agent_grade    TEXT,
+    agent_note     TEXT,
+    agent_id       UUID REFERENCES users(id) ON DELETE SET NULL,
+    regraded_at    TIMESTAMPTZ,
+    status         TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'contacted', 'closed')),
+    created_at     TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX leads_tenant ON leads(tenant_id, created_at);
+CREATE INDEX leads_task ON leads(task_id);
+CREATE INDEX leads_contact ON leads(contact_id);
+
+CREATE TABLE push_targets (
+    id          UUID PRIMARY KEY,
+    tenant_id   UUID NOT NULL REFERENCES tenants(id),
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('wecom', 'dingtalk', 'feishu', 'webhook')),
+    url         TEXT NOT NULL,
+    secret      TEXT,
+    min_grade   TEXT NOT NULL CHECK (min_grade IN ('A', 'B', 'C', 'D', 'E', 'F')),
+    enabled     BOOLEAN NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
+    UNIQUE (tenant_id, name)
+);
+
+CREATE TABLE push_deliveries (
+    id            UUID PRIMARY KEY,
+    tenant_id     UUID NOT NULL REFERENCES tenants(id),
+    lead_id       UUID NOT NULL REFERENCES leads(id),
+    target_id     UUID NOT NULL REFERENCES push_targets(id),
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    next_at       TIMESTAMPTZ NOT NULL,
+    last_error    TEXT,
+    created_at    TIMESTAMPTZ NOT NULL,
+    delivered_at  TIMESTAMPTZ
+);
+CREATE INDEX push_deliveries_due ON push_deliveries(state, next_at);
+CREATE INDEX push_deliveries_tenant ON push_deliveries(tenant_id, state);

@@ -1,0 +1,103 @@
+//! The I/O edge: sends one [`PushRequest`] over HTTP(S) with a timeout and reads
+//! the reply through [`interpret_response`]. The retry loop, the schedule and the
+//! dead-letter list live with the caller (see [`crate::Backoff`]).
+
+use crate::error::PushError;
+use crate::lead::Lead;
+use crate::policy::may_push;
+use crate::request::{build_request, PushRequest};
+use crate::response::interpret_response;
+use crate::target::Target;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Replies longer than this are not read further (robots answer a few dozen bytes).
+const MAX_REPLY_BYTES: usize = 64 * 1024;
+
+/// A successful delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivered {
+    /// The HTTP status the receiver answered with.
+    pub status: u16,
+}
+
+/// Sends push requests. Cheap to clone; share one per process.
+#[derive(Debug, Clone)]
+pub struct Deliverer {
+    client: reqwest::Client,
+    timeout: Duration,
+}
+
+impl Deliverer {
+    /// A deliverer whose every request (connect, send, reply) ends after `timeout`.
+    ///
+    /// Redirects are not followed: a signed lead goes to the configured URL or
+    /// nowhere.
+    pub fn new(timeout: Duration) -> Result<Self, PushError> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| PushError::Transport(format!("HTTP client could not start: {e}")))?;
+        Ok(Self { client, timeout })
+    }
+
+    /// Sends `request` once and says whether the receiver took it.
+    pub async fn send(&self, request: &PushRequest) -> Result<Delivered, PushError> {
+        let mut builder = self.client.post(&request.url).body(request.body.clone());
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let mut response = builder.send().await.map_err(|e| self.transport(e))?;
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(e))? {
+            let room = MAX_REPLY_BYTES.saturating_sub(body.len());
+            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if body.len() >= MAX_REPLY_BYTES {
+                break;
+            }
+        }
+        interpret_response(request.kind, status, &body)?;
+        Ok(Delivered { status })
+    }
+
+    /// One attempt of a delivery: checks consent (nothing is sent without
+    /// `share_leads`), builds the request for `now` and sends it.
+    pub async fn attempt(
+        &self,
+        target: &Target,
+        lead: &Lead,
+        consent_share_leads: bool,
+        delivery_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Delivered, PushError> {
+        if !may_push(consent_share_leads) {
+            return Err(PushError::NoConsent);
+        }
+        let request = build_request(target, lead, delivery_id, now)?;
+        self.send(&request).await
+    }
+
+    fn transport(&self, e: reqwest::Error) -> PushError {
+        if e.is_timeout() {
+            PushError::Timeout {
+                seconds: self.timeout.as_secs(),
+            }
+        } else {
+            // reqwest's message names the URL, which carries robot keys: drop it,
+            // and keep the causes ("connection refused") that say what went wrong.
+            let e = e.without_url();
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            PushError::Transport(text)
+        }
+    }
+}

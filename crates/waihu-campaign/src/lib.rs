@@ -1,0 +1,23 @@
+//! waihu-campaign: tasks that dial. The task model and its states, retry
+//! policies, pacing and line limits are pure; the scheduler ([`Engine`]) asks
+//! the compliance gate before every single attempt, persists the attempt before
+//! dialling, and drives calls through a [`CampaignPort`] that the binary
+//! implements over the database, the gate and `waihu-call`.
+
+pub mod delay;
+pub mod engine;
+pub mod lines;
+pub mod pacer;
+pub mod port;
+pub mod refusal;
+pub mod retry;
+pub mod settings;
+pub mod state;
+
+pub use delay::{Delay, InvalidDelay};
+pub use engine::{Engine, EngineConfig, TickReport};
+pub use port::{CampaignPort, Dialled, InFlight, PortError, TaskRun, Verdict};
+pub use refusal::{after_refusal, RefusalEffect};
+pub use retry::{InvalidRetry, Next, RetryPolicy};
+pub use settings::{InvalidSettings, LeadThreshold, TaskSettings};
+pub use state::{TaskCommand, TaskStatus, TransitionError};

@@ -136,7 +136,7 @@ messages! {
     CardTokens => "有效 API 令牌", "Active API tokens";
     CardAudit => "审计条目", "Audit entries";
     RecentActivity => "最近活动", "Recent activity";
-    ComingSoon => "话术、名单、任务、通话和线索模块上线后，将在此显示当日通话统计。", "Call statistics for today appear here once scripts, contacts, tasks and calls are enabled.";
+    ComingSoon => "话术、任务、通话记录和线索见左侧“外呼业务”；当日通话统计将在此显示。", "Scripts, tasks, call records and leads are under Campaigns; call statistics for today will appear here.";
     // tenants
     TenantsTitle => "租户", "Tenants";
     TenantName => "名称", "Name";
@@ -249,6 +249,108 @@ messages! {
     PasswordChanged => "密码已修改，其他会话已退出。", "Password changed; your other sessions were signed out.";
     PasswordMismatch => "两次输入的新密码不一致。", "The new passwords do not match.";
     WrongCurrentPassword => "当前密码不正确。", "The current password is wrong.";
+    // campaign navigation
+    NavSectionCampaign => "外呼业务", "Campaigns";
+    NavScripts => "话术", "Scripts";
+    NavTasks => "外呼任务", "Tasks";
+    NavCalls => "通话记录", "Call records";
+    NavLeads => "线索", "Leads";
+    NavDeadLetters => "推送失败", "Failed pushes";
+    // scripts
+    ScriptsTitle => "话术", "Scripts";
+    ScriptsIntro => "话术按版本保存，已保存的版本不可修改；只有检查无问题的版本才能发布。", "Scripts are kept as numbered versions that never change; only a version without linter findings can be published.";
+    ScriptTitle => "话术版本", "Script versions";
+    ScriptName => "话术名称", "Script name";
+    LatestVersion => "最新版本", "Latest version";
+    PublishedVersion => "已发布版本", "Published version";
+    UpdatedAt => "更新时间 (UTC)", "Updated (UTC)";
+    Version => "版本", "Version";
+    Findings => "检查结果", "Linter findings";
+    NoFindings => "检查通过，没有问题。", "The linter found nothing.";
+    FindingsBlockPublish => "该版本有检查问题，不能发布。请修改后上传新版本。", "This version has linter findings and cannot be published. Fix them and upload a new version.";
+    Line => "行", "Line";
+    Rule => "规则", "Rule";
+    Message => "说明", "Message";
+    UploadVersion => "上传新版本", "Upload a new version";
+    UploadHint => "粘贴 YAML 话术；保存后立即显示检查结果。", "Paste the script's YAML; the linter's findings are shown as soon as it is saved.";
+    ScriptYaml => "话术 YAML", "Script YAML";
+    Upload => "保存", "Save";
+    Publish => "发布", "Publish";
+    Published => "已发布", "Published";
+    NotPublished => "未发布", "Not published";
+    ConfirmPublish => "确定发布该版本？", "Publish this version?";
+    ViewVersion => "查看", "View";
+    // tasks
+    TasksTitle => "外呼任务", "Tasks";
+    TasksIntro => "任务由命令行 waihu task create 创建；在这里启动、暂停、恢复或停止。", "Tasks are created with the CLI (waihu task create); start, pause, resume or stop them here.";
+    TaskTitle => "任务详情", "Task";
+    TaskName => "任务名称", "Task name";
+    TaskState => "状态", "State";
+    Progress => "进度", "Progress";
+    Purpose => "用途", "Purpose";
+    Lines => "线路数", "Lines";
+    Priority => "优先级", "Priority";
+    LeadGrade => "线索等级门槛", "Lead grade threshold";
+    Attempts => "拨打次数", "Dial attempts";
+    LeadsCount => "线索数", "Leads";
+    ByContactState => "按联系人状态", "By contact state";
+    ByOutcome => "按通话结果", "By outcome";
+    Count => "数量", "Count";
+    StateDraft => "草稿", "Draft";
+    StateRunning => "运行中", "Running";
+    StatePaused => "已暂停", "Paused";
+    StateCompleted => "已完成", "Completed";
+    StateStopped => "已停止", "Stopped";
+    Start => "启动", "Start";
+    Pause => "暂停", "Pause";
+    Stop => "停止", "Stop";
+    ConfirmStop => "确定停止该任务？停止后无法恢复。", "Stop this task? A stopped task cannot be resumed.";
+    StateReason => "状态原因", "Reason for the state";
+    // calls
+    CallsTitle => "通话记录", "Call records";
+    CallTitle => "通话详情", "Call";
+    Task => "任务", "Task";
+    Outcome => "结果", "Outcome";
+    Grade => "等级", "Grade";
+    GradeReason => "评级原因", "Why this grade";
+    Duration => "时长", "Duration";
+    AnsweredAt => "接通时间 (UTC)", "Answered (UTC)";
+    EndedAt => "结束时间 (UTC)", "Ended (UTC)";
+    SipStatus => "SIP 状态码", "SIP status";
+    ScriptOutcome => "话术结果", "Script outcome";
+    GateDecision => "合规闸门决定", "Gate decision";
+    DialogPath => "对话路径", "Dialog path";
+    Intents => "识别到的意图", "Recognised intents";
+    Transcript => "通话文本", "Transcript";
+    Speaker => "说话方", "Speaker";
+    SpeakerRobot => "机器人", "Robot";
+    SpeakerCallee => "客户", "Callee";
+    TimeInCall => "通话内时间", "Time in call";
+    Text => "内容", "Text";
+    Recording => "录音", "Recording";
+    NoRecording => "没有录音。", "No recording.";
+    RecordingsOff => "本服务器未配置录音目录。", "Recordings are not set up on this server.";
+    OptedOut => "已要求不再来电", "Asked not to be called";
+    AllOptions => "全部", "All";
+    // leads
+    LeadsTitle => "线索", "Leads";
+    LeadsIntro => "机器人评级保留不变；坐席可以重新评级并记录跟进状态。", "The robot's grade is kept; agents may regrade a lead and record its follow-up.";
+    RobotGrade => "机器人评级", "Robot grade";
+    AgentGrade => "坐席评级", "Agent grade";
+    Note => "备注", "Note";
+    Regrade => "重新评级", "Regrade";
+    SetStatus => "更新状态", "Set status";
+    LeadNew => "新线索", "New";
+    LeadContacted => "已联系", "Contacted";
+    LeadClosed => "已结束", "Closed";
+    ViewCall => "查看通话", "View call";
+    // dead letters
+    DeadLettersTitle => "推送失败", "Failed pushes";
+    DeadLettersIntro => "多次重试后仍未送达的线索推送；修复目标后可重新推送。", "Lead pushes given up after their retries; fix the target, then queue them again.";
+    PushTarget => "推送目标", "Target";
+    LastError => "最后错误", "Last error";
+    Retry => "重新推送", "Retry";
+    Lead => "线索", "Lead";
     // notices
     Done => "操作已完成。", "Done.";
     // errors

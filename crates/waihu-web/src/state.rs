@@ -1,6 +1,7 @@
 //! The state every handler shares: a cheap clonable handle.
 
 use crate::auth::lockout::LoginGuard;
+use std::path::PathBuf;
 use std::sync::Arc;
 use waihu_compliance::pii::PhoneKey;
 use waihu_core::{Clock, SystemClock};
@@ -51,6 +52,9 @@ pub struct AppState {
     /// The platform's phone-number hash key, to look up and change do-not-call
     /// entries typed in the back office. `None`: those pages say it is not set up.
     pub phone_key: Option<PhoneKey>,
+    /// The data dir's `recordings` folder, whose files the call pages play.
+    /// `None`: recordings are not served (the call page says so).
+    pub recordings_dir: Option<PathBuf>,
 }
 
 impl AppState {
@@ -68,6 +72,7 @@ impl AppState {
             login_guard: LoginGuard::default(),
             config: Arc::new(config),
             phone_key: None,
+            recordings_dir: None,
         }
     }
 
@@ -75,6 +80,13 @@ impl AppState {
     /// configuration), enabling the do-not-call pages and API.
     pub fn with_pii(mut self, key: PhoneKey) -> Self {
         self.phone_key = Some(key);
+        self
+    }
+
+    /// The same state serving call recordings from `dir` (the data dir's
+    /// `recordings` folder). Only files under it are ever served.
+    pub fn with_recordings(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.recordings_dir = Some(dir.into());
         self
     }
 }

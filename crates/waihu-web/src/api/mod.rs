@@ -7,10 +7,15 @@
 //! The OpenAPI 3 document at `/api/v1/openapi.json` is generated from this code.
 
 pub mod audit;
+pub mod calls;
+pub mod campaign_dto;
 pub mod contacts;
 pub mod dnc;
 pub mod dto;
+pub mod leads;
 pub mod openapi;
+pub mod scripts;
+pub mod tasks;
 pub mod tenants;
 pub mod tokens;
 pub mod users;
@@ -49,6 +54,26 @@ pub fn routes() -> Router<AppState> {
         .route("/contact-lists/{id}/contacts", get(contacts::contacts))
         .route("/dnc", get(dnc::summary).post(dnc::add).delete(dnc::remove))
         .route("/dnc/check", post(dnc::check))
+        .route("/scripts", get(scripts::list).post(scripts::upload))
+        .route("/scripts/{id}/versions", get(scripts::versions))
+        .route("/script-versions/{id}", get(scripts::version))
+        .route("/script-versions/{id}/publish", post(scripts::publish))
+        .route("/tasks", get(tasks::list))
+        .route("/tasks/{id}", get(tasks::get))
+        .route("/tasks/{id}/counts", get(tasks::counts))
+        .route("/tasks/{id}/start", post(tasks::start))
+        .route("/tasks/{id}/pause", post(tasks::pause))
+        .route("/tasks/{id}/resume", post(tasks::resume))
+        .route("/tasks/{id}/stop", post(tasks::stop))
+        .route("/calls", get(calls::list))
+        .route("/calls/{id}", get(calls::get))
+        .route("/calls/{id}/recording", get(calls::recording))
+        .route("/leads", get(leads::list))
+        .route("/leads/{id}", get(leads::get))
+        .route("/leads/{id}/grade", post(leads::regrade))
+        .route("/leads/{id}/status", post(leads::set_status))
+        .route("/dead-letters", get(leads::dead_letters))
+        .route("/dead-letters/{id}/retry", post(leads::retry))
         .route("/audit", get(audit::list))
         .route("/audit/verify", get(audit::verify))
         .fallback(not_found)

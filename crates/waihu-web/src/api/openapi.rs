@@ -1,5 +1,6 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations.
 
+use super::campaign_dto as cd;
 use super::dto;
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
@@ -20,13 +21,20 @@ use utoipa::{Modify, OpenApi};
         super::contacts::list, super::contacts::get, super::contacts::contacts,
         super::dnc::summary, super::dnc::check, super::dnc::add, super::dnc::remove,
         super::audit::list, super::audit::verify,
+        super::scripts::list, super::scripts::versions, super::scripts::version, super::scripts::upload, super::scripts::publish,
+        super::tasks::list, super::tasks::get, super::tasks::counts, super::tasks::start, super::tasks::pause, super::tasks::resume, super::tasks::stop,
+        super::calls::list, super::calls::get, super::calls::recording,
+        super::leads::list, super::leads::get, super::leads::regrade, super::leads::set_status, super::leads::dead_letters, super::leads::retry,
     ),
     components(schemas(ErrorBody, ErrorDetail, dto::TenantDto, dto::UserDto, dto::TokenDto, dto::CreatedToken,
         dto::AuditDto, dto::ChainResult, dto::MeDto, dto::CreateTenantReq, dto::StatusReq, dto::CreateUserReq, dto::CreateTokenReq, dto::PasswordReq,
         dto::ContactListDto, dto::ContactDto, dto::ConsentDto, dto::ContactPage, dto::DncCheckReq, dto::DncChangeReq,
-        dto::DncStatusDto, dto::DncAddedDto, dto::DncSummaryDto)),
+        dto::DncStatusDto, dto::DncAddedDto, dto::DncSummaryDto,
+        cd::ScriptDto, cd::ScriptVersionDto, cd::UploadScriptReq, crate::campaign::scripts::FindingView,
+        cd::TaskDto, cd::TaskCountsDto, cd::TaskActionReq, cd::CallDto, cd::CallDetailDto, cd::CallPage,
+        crate::campaign::calls::TranscriptLine, cd::LeadDto, cd::LeadPage, cd::RegradeReq, cd::LeadStatusReq, cd::DeadLetterDto)),
     modifiers(&Security),
-    tags((name = "auth"), (name = "platform", description = "operator only"), (name = "users"), (name = "api-tokens"), (name = "contacts"), (name = "dnc", description = "numbers only in request bodies, answered masked"), (name = "audit"))
+    tags((name = "auth"), (name = "platform", description = "operator only"), (name = "users"), (name = "api-tokens"), (name = "contacts"), (name = "dnc", description = "numbers only in request bodies, answered masked"), (name = "audit"), (name = "scripts"), (name = "tasks"), (name = "calls", description = "numbers masked; recordings only of the caller's tenant"), (name = "leads"))
 )]
 pub struct ApiDoc;
 

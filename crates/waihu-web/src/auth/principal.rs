@@ -101,3 +101,7 @@ impl Principal {
 pub const TENANT_READERS: &[Role] = &[Role::Admin, Role::Auditor];
 /// Roles that may change a tenant's administration.
 pub const TENANT_ADMINS: &[Role] = &[Role::Admin];
+/// Roles that may read a tenant's calling work (scripts, tasks, calls, leads).
+pub const CAMPAIGN_READERS: &[Role] = &[Role::Admin, Role::Agent, Role::Auditor];
+/// Roles that work leads (regrade, follow-up status).
+pub const LEAD_WORKERS: &[Role] = &[Role::Admin, Role::Agent];

@@ -8,12 +8,17 @@
 
 pub mod account;
 pub mod audit;
+pub mod calls;
 pub mod contacts;
 pub mod dashboard;
+pub mod dead_letters;
 pub mod dnc;
 pub mod layout;
+pub mod leads;
 pub mod login;
 pub mod nav;
+pub mod scripts;
+pub mod tasks;
 pub mod tenants;
 pub mod tokens;
 pub mod users;
@@ -55,6 +60,21 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/dnc", get(dnc::page).post(dnc::add))
         .route("/dnc/check", get(dnc::back).post(dnc::check))
         .route("/dnc/remove", get(dnc::back).post(dnc::remove))
+        .route("/scripts", get(scripts::list).post(scripts::upload))
+        .route("/scripts/{id}", get(scripts::detail))
+        .route("/script-versions/{id}", get(scripts::version))
+        .route("/script-versions/{id}/publish", post(scripts::publish))
+        .route("/tasks", get(tasks::list))
+        .route("/tasks/{id}", get(tasks::detail))
+        .route("/tasks/{id}/{action}", post(tasks::act))
+        .route("/calls", get(calls::list))
+        .route("/calls/{id}", get(calls::detail))
+        .route("/calls/{id}/recording", get(calls::recording))
+        .route("/leads", get(leads::list))
+        .route("/leads/{id}/grade", post(leads::regrade))
+        .route("/leads/{id}/status", post(leads::set_status))
+        .route("/dead-letters", get(dead_letters::list))
+        .route("/dead-letters/{id}/retry", post(dead_letters::retry))
         .route("/audit", get(audit::list))
         .route("/audit/verify", get(audit::verify))
         .route(

@@ -11,6 +11,8 @@ pub enum Section {
     Main,
     /// The operator's platform console.
     Platform,
+    /// A tenant's calling work: scripts, tasks, calls, leads.
+    Campaign,
     /// A tenant's administration.
     Tenant,
     /// The caller's own account.
@@ -23,6 +25,7 @@ impl Section {
         match self {
             Section::Main => None,
             Section::Platform => Some(Msg::NavSectionPlatform),
+            Section::Campaign => Some(Msg::NavSectionCampaign),
             Section::Tenant => Some(Msg::NavSectionTenant),
             Section::Account => Some(Msg::NavSectionAccount),
         }
@@ -43,6 +46,7 @@ pub struct NavItem {
 }
 
 const ALL: &[Role] = &[Role::Operator, Role::Admin, Role::Agent, Role::Auditor];
+const TENANT_ALL: &[Role] = &[Role::Admin, Role::Agent, Role::Auditor];
 
 /// Every entry, in display order.
 pub const NAV: &[NavItem] = &[
@@ -69,6 +73,36 @@ pub const NAV: &[NavItem] = &[
         label: Msg::NavAudit,
         section: Section::Platform,
         roles: &[Role::Operator],
+    },
+    NavItem {
+        href: "/scripts",
+        label: Msg::NavScripts,
+        section: Section::Campaign,
+        roles: TENANT_ALL,
+    },
+    NavItem {
+        href: "/tasks",
+        label: Msg::NavTasks,
+        section: Section::Campaign,
+        roles: TENANT_ALL,
+    },
+    NavItem {
+        href: "/calls",
+        label: Msg::NavCalls,
+        section: Section::Campaign,
+        roles: TENANT_ALL,
+    },
+    NavItem {
+        href: "/leads",
+        label: Msg::NavLeads,
+        section: Section::Campaign,
+        roles: TENANT_ALL,
+    },
+    NavItem {
+        href: "/dead-letters",
+        label: Msg::NavDeadLetters,
+        section: Section::Campaign,
+        roles: &[Role::Admin, Role::Auditor],
     },
     NavItem {
         href: "/contacts",

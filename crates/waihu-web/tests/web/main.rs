@@ -3,6 +3,9 @@
 
 mod api;
 mod auth;
+mod campaign;
+mod campaign_isolation;
+mod campaign_seed;
 mod contacts;
 mod health;
 mod isolation;

@@ -1,0 +1,190 @@
+//! Tasks: the tenant's tasks with their state and progress, and one task with
+//! its counts by contact state and by outcome and the start / pause / resume /
+//! stop buttons (admins; a button shows only where its change is allowed, and
+//! the handler checks again). Creating tasks is the CLI's (`waihu task create`).
+
+use super::{
+    csrf_field, done_notice, fmt_time, layout, parse_id, see_other, DoneQuery, PageCtx, PageForm,
+};
+use crate::auth::principal::{CAMPAIGN_READERS, TENANT_ADMINS};
+use crate::campaign::tasks::{self, TaskAction};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use maud::{html, Markup};
+use serde::Deserialize;
+use uuid::Uuid;
+use waihu_core::Role;
+use waihu_store::{TaskCounts, TaskStateName};
+
+/// A task state's label.
+pub fn state_label(s: TaskStateName) -> Msg {
+    match s {
+        TaskStateName::Draft => Msg::StateDraft,
+        TaskStateName::Running => Msg::StateRunning,
+        TaskStateName::Paused => Msg::StatePaused,
+        TaskStateName::Completed => Msg::StateCompleted,
+        TaskStateName::Stopped => Msg::StateStopped,
+    }
+}
+
+fn state_badge(ctx: &PageCtx, s: TaskStateName) -> Markup {
+    let class = match s {
+        TaskStateName::Running | TaskStateName::Completed => "badge ok",
+        TaskStateName::Paused | TaskStateName::Draft => "badge warn",
+        TaskStateName::Stopped => "badge bad",
+    };
+    html! { span class=(class) data-state=(s.as_str()) { (ctx.t(state_label(s))) } }
+}
+
+fn action_label(a: TaskAction) -> Msg {
+    match a {
+        TaskAction::Start => Msg::Start,
+        TaskAction::Pause => Msg::Pause,
+        TaskAction::Resume => Msg::Resume,
+        TaskAction::Stop => Msg::Stop,
+    }
+}
+
+/// `done / total` contacts of a task.
+fn progress(c: &TaskCounts) -> (i64, i64) {
+    let total: i64 = c.by_state.values().sum();
+    (c.by_state.get("done").copied().unwrap_or(0), total)
+}
+
+/// `GET /tasks`.
+pub async fn list(State(state): State<AppState>, ctx: PageCtx) -> AppResult<Markup> {
+    let t = ctx.who.tenant_for(CAMPAIGN_READERS)?;
+    let list = state.store.list_tasks(t).await?;
+    let mut rows = Vec::with_capacity(list.len());
+    for task in list {
+        let counts = state.store.task_counts(t, task.id).await?;
+        rows.push((task, counts));
+    }
+    let body = html! {
+        div.card {
+            p.hint { (ctx.t(Msg::TasksIntro)) }
+            table {
+                thead { tr {
+                    th { (ctx.t(Msg::TaskName)) } th { (ctx.t(Msg::TaskState)) } th { (ctx.t(Msg::Progress)) }
+                    th { (ctx.t(Msg::Attempts)) } th { (ctx.t(Msg::LeadsCount)) } th { (ctx.t(Msg::CreatedAt)) }
+                } }
+                tbody {
+                    @for (task, c) in &rows {
+                        @let (done, total) = progress(c);
+                        tr {
+                            td { a href={ "/tasks/" (task.id) } { (task.name) } }
+                            td { (state_badge(&ctx, task.state)) }
+                            td { (done) " / " (total) }
+                            td { (c.attempts) }
+                            td { (c.leads) }
+                            td.mono { (fmt_time(task.created_at)) }
+                        }
+                    }
+                    @if rows.is_empty() { tr { td.empty colspan="6" { (ctx.t(Msg::NoRows)) } } }
+                }
+            }
+        }
+    };
+    Ok(layout::page(&ctx, ctx.t(Msg::TasksTitle), body))
+}
+
+fn counts_table(
+    ctx: &PageCtx,
+    title: Msg,
+    id: &str,
+    map: &std::collections::BTreeMap<String, i64>,
+) -> Markup {
+    html! {
+        div.card id=(id) {
+            h2 { (ctx.t(title)) }
+            table {
+                tbody {
+                    @for (k, v) in map { tr { th.mono { (k) } td { (v) } } }
+                    @if map.is_empty() { tr { td.empty colspan="2" { (ctx.t(Msg::NoRows)) } } }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /tasks/{id}`.
+pub async fn detail(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> AppResult<Markup> {
+    let t = ctx.who.tenant_for(CAMPAIGN_READERS)?;
+    let id: Uuid = parse_id(&id, "task")?;
+    let task = tasks::find_task(&state, t, id).await?;
+    let c = state.store.task_counts(t, id).await?;
+    let (done, total) = progress(&c);
+    let admin = ctx.who.role == Role::Admin;
+    let body = html! {
+        (done_notice(&ctx, q.done.is_some()))
+        div.card {
+            h2 { (task.name) " " (state_badge(&ctx, task.state)) }
+            p.hint.mono { (task.id) }
+            table {
+                tbody {
+                    tr { th { (ctx.t(Msg::Purpose)) } td { (task.purpose) } }
+                    tr { th { (ctx.t(Msg::Progress)) } td { (done) " / " (total) } }
+                    tr { th { (ctx.t(Msg::Attempts)) } td { (c.attempts) } }
+                    tr { th { (ctx.t(Msg::LeadsCount)) } td { (c.leads) } }
+                    tr { th { (ctx.t(Msg::Lines)) } td { (task.lines) } }
+                    tr { th { (ctx.t(Msg::Priority)) } td { (task.priority) } }
+                    tr { th { (ctx.t(Msg::LeadGrade)) } td { (task.lead_grade) } }
+                    tr { th { (ctx.t(Msg::NavScripts)) } td { a href={ "/script-versions/" (task.script_version_id) } { (ctx.t(Msg::ViewVersion)) } } }
+                    @if let Some(r) = &task.state_reason { tr { th { (ctx.t(Msg::StateReason)) } td { (r) } } }
+                    tr { th { (ctx.t(Msg::UpdatedAt)) } td.mono { (fmt_time(task.updated_at)) } }
+                }
+            }
+            @if admin {
+                div.actions #task-actions {
+                    @for a in TaskAction::ALL {
+                        @if a.allowed_from(task.state) {
+                            form method="post" action={ "/tasks/" (task.id) "/" (a.as_str()) } class="inline"
+                                data-confirm=[(a == TaskAction::Stop).then(|| ctx.t(Msg::ConfirmStop))] {
+                                (csrf_field(&ctx))
+                                button class=(if a == TaskAction::Stop { "danger" } else { "secondary" }) type="submit" { (ctx.t(action_label(a))) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        div.grid {
+            (counts_table(&ctx, Msg::ByContactState, "by-state", &c.by_state))
+            (counts_table(&ctx, Msg::ByOutcome, "by-outcome", &c.by_outcome))
+        }
+        p {
+            a.btn.secondary href={ "/calls?task=" (task.id) } { (ctx.t(Msg::NavCalls)) } " "
+            a.btn.secondary href="/tasks" { (ctx.t(Msg::Back)) }
+        }
+    };
+    Ok(layout::page(&ctx, ctx.t(Msg::TaskTitle), body))
+}
+
+/// The optional reason of a state change.
+#[derive(Debug, Default, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// `POST /tasks/{id}/{action}`: start, pause, resume or stop.
+pub async fn act(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path((id, action)): Path<(String, String)>,
+    PageForm(f): PageForm<ActionForm>,
+) -> AppResult<Response> {
+    let t = ctx.who.tenant_for(TENANT_ADMINS)?;
+    let id: Uuid = parse_id(&id, "task")?;
+    let action = TaskAction::parse(&action).ok_or_else(|| AppError::not_found("page"))?;
+    tasks::apply(&state, t, id, action, f.reason.as_deref(), &ctx.who.actor).await?;
+    Ok(see_other(&format!("/tasks/{id}?done=1")))
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::time::Instant;
-use tracing::{info, warn};
+use tracing::warn;
 use waihu_sip::{IncomingCall, Reason, SipConfig, UserAgent};
 
 use crate::behavior::Action;
@@ -111,7 +111,7 @@ async fn handle(mut call: IncomingCall, cfg: &CalleeConfig) -> CallLog {
         to: call.called_number(),
         events: Vec::new(),
     };
-    info!(to = %out.to, from = %out.from, "incoming call");
+    tracing::debug!(to = %out.to, from = %out.from, "incoming call");
     let Some(rule) = cfg.behavior.rule_for(&out.to).cloned() else {
         call.reject(404, Some(reason(1)));
         log(&mut events, LogKind::Rejected { status: 404 });

@@ -68,6 +68,11 @@ impl<P: CampaignPort> Engine<P> {
         })
     }
 
+    /// The port (for its statistics).
+    pub fn port(&self) -> &Arc<P> {
+        &self.port
+    }
+
     /// Line accounting (for status displays).
     pub fn lines(&self) -> &Lines {
         &self.lines

@@ -6,11 +6,15 @@
 
 mod guard;
 mod openai;
+mod phrasebook;
+mod pool;
 #[cfg(feature = "whisper")]
 mod whisper;
 
 pub use guard::collapse_repeats;
 pub use openai::{OpenAiAsr, OpenAiConfig};
+pub use phrasebook::PhraseBookAsr;
+pub use pool::{AsrPool, PoolOutcome, PoolStats};
 #[cfg(feature = "whisper")]
 pub use whisper::{WhisperAsr, WhisperConfig};
 

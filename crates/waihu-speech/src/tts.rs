@@ -4,10 +4,12 @@
 
 mod cache;
 mod espeak;
+mod http;
 mod pinyin_text;
 
 pub use cache::CachedTts;
 pub use espeak::EspeakTts;
+pub use http::{HttpTts, HttpTtsConfig};
 pub use pinyin_text::to_tone_pinyin;
 
 /// The language of a text to speak.

@@ -146,6 +146,20 @@ impl Vad {
         matches!(self.state, State::Speech { .. })
     }
 
+    /// The utterance in progress, if any: its start and the end of its
+    /// latest voiced frame (ms on the stream's clock). The call layer uses
+    /// it for adaptive end-pointing: after a short pause it may recognise
+    /// the audio so far speculatively, before `end_silence_ms` has passed.
+    pub fn current_utterance(&self) -> Option<(u64, u64)> {
+        match self.state {
+            State::Speech {
+                start,
+                last_voice_end,
+            } => Some((start, last_voice_end)),
+            State::Silence { .. } => None,
+        }
+    }
+
     /// Forgets any utterance in progress (e.g. when the robot starts a new
     /// turn and earlier audio no longer matters).
     pub fn reset(&mut self) {

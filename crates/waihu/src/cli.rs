@@ -89,8 +89,23 @@ pub enum Command {
     #[command(subcommand)]
     Bench(cmd::bench::BenchCommand),
     /// Place one SIP call through a trunk (loopback only without --tenant).
-    Call(cmd::call::CallArgs),
+    Call(Box<cmd::call::CallArgs>),
     /// Run the virtual callee: a SIP endpoint answering per a behaviour file.
     #[command(name = "callee-sim")]
     CalleeSim(cmd::callee_sim::CalleeSimArgs),
+    /// Calling tasks: create, start, pause, resume, stop, status, run the scheduler.
+    #[command(subcommand)]
+    Task(cmd::task::TaskCommandArgs),
+    /// The whole product on one machine: a demo tenant, script, contacts and task
+    /// calling the built-in virtual callee, then the back office.
+    Demo(cmd::demo::DemoArgs),
+    /// Lead push: targets (WeCom, DingTalk, Feishu, webhook), dead letters, the pusher.
+    #[command(subcommand)]
+    Push(cmd::push::PushCommand),
+    /// Recorded prompts of a tenant (WAV or MP3, converted to 8 kHz once).
+    #[command(subcommand)]
+    Prompt(cmd::prompt::PromptCommand),
+    /// SIP trunks calls go out on (operator).
+    #[command(subcommand)]
+    Trunk(cmd::trunk::TrunkCommand),
 }

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use waihu_compliance::{
     AttemptCounts, CallerNumberFacts, CheckScope, Decision, DialRequest, DncFacts, Facts,
-    Jurisdiction, Policy, PolicyOverride, Purpose, TenantStatus,
+    Jurisdiction, Policy, PolicyOverride, Purpose, TaskFacts, TenantStatus,
 };
 use waihu_store::{PolicyScope, Store, Tenant};
 
@@ -39,6 +39,17 @@ pub struct Gatekeeper<'a> {
 impl Gatekeeper<'_> {
     /// The gate's decision for one attempt at `now`.
     pub async fn decide(&self, q: &GateQuestion, now: DateTime<Utc>) -> anyhow::Result<Decision> {
+        self.decide_in_task(q, None, now).await
+    }
+
+    /// The gate's decision for one attempt of a task (its state, windows and
+    /// dates are checked too).
+    pub async fn decide_in_task(
+        &self,
+        q: &GateQuestion,
+        task: Option<&TaskFacts>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Decision> {
         let hash = self.pii.hash(&q.number);
         let contacts = self.store.contacts_by_number(q.tenant.id, &hash).await?;
         let consents: Vec<_> = contacts.iter().map(|c| c.consent.clone()).collect();
@@ -86,7 +97,7 @@ impl Gatekeeper<'_> {
                 waihu_store::TenantStatus::Active => TenantStatus::Active,
                 waihu_store::TenantStatus::Suspended => TenantStatus::Suspended,
             },
-            task: None,
+            task,
             caller_number: caller.as_ref(),
         };
         let request = DialRequest {

@@ -1,8 +1,10 @@
 //! The waihu binary: parses the command line, loads configuration, sets up logging
 //! and dispatches to one subcommand. All wiring of crates happens here.
 
+mod campaign;
 mod cli;
 mod cmd;
+mod demo;
 mod gatekeeper;
 mod llm;
 mod pii;
@@ -33,8 +35,13 @@ fn main() -> ExitCode {
     }
 }
 
-async fn dispatch(cli: cli::Cli) -> anyhow::Result<ExitCode> {
+async fn dispatch(mut cli: cli::Cli) -> anyhow::Result<ExitCode> {
     use cli::Command;
+    if let Command::Demo(_) = &cli.command {
+        // The demo never touches an existing non-empty directory.
+        let dir = cmd::demo::prepare_data_dir(cli.global.data_dir.as_deref())?;
+        cli.global.data_dir = Some(dir);
+    }
     let ctx = cmd::Context::new(cli.global)?;
     match cli.command {
         Command::Serve(args) => cmd::serve::run(&ctx, args).await,
@@ -52,7 +59,12 @@ async fn dispatch(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         Command::Script(c) => cmd::script::run(&ctx, c).await,
         Command::Intent(a) => cmd::intent::run(&ctx, a).await,
         Command::Bench(c) => cmd::bench::run(&ctx, c).await,
-        Command::Call(a) => cmd::call::run(&ctx, a).await,
+        Command::Call(a) => cmd::call::run(&ctx, *a).await,
         Command::CalleeSim(a) => cmd::callee_sim::run(&ctx, a).await,
+        Command::Task(c) => cmd::task::run(&ctx, c).await,
+        Command::Trunk(c) => cmd::trunk::run(&ctx, c).await,
+        Command::Prompt(c) => cmd::prompt::run(&ctx, c).await,
+        Command::Push(c) => cmd::push::run(&ctx, c).await,
+        Command::Demo(a) => cmd::demo::run(&ctx, a).await,
     }
 }

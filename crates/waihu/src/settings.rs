@@ -30,6 +30,90 @@ pub struct Settings {
     /// The optional LLM intent classifier.
     #[serde(default)]
     pub llm: LlmSettings,
+    /// Speech recognition for live calls.
+    #[serde(default)]
+    pub speech: SpeechSettings,
+    /// The task scheduler and its SIP user agent.
+    #[serde(default)]
+    pub dialler: DiallerSettings,
+}
+
+/// Which recogniser live calls use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AsrEngineSetting {
+    /// The built-in whisper.cpp engine with the ggml model at `speech.model`.
+    Whisper,
+    /// An OpenAI-compatible `/v1/audio/transcriptions` server at `speech.url`.
+    Openai,
+    /// Recognises only the virtual callee's phrases (from the behaviour file at
+    /// `speech.phrasebook`): for tests and benchmarks that must not depend on a model.
+    Phrasebook,
+}
+
+/// Speech recognition for live calls.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpeechSettings {
+    /// The engine.
+    pub asr: AsrEngineSetting,
+    /// The ggml Whisper model; default `<data.dir>/models/ggml-base.bin`.
+    pub model: Option<PathBuf>,
+    /// Recognition worker threads; 0 = one per core.
+    pub workers: usize,
+    /// Base URL of the transcription server (`openai`), e.g. `http://gpu-box:8000/v1`.
+    pub url: String,
+    /// The model name the transcription server expects.
+    pub url_model: String,
+    /// The virtual callee's behaviour file (`phrasebook`).
+    pub phrasebook: Option<PathBuf>,
+}
+
+impl Default for SpeechSettings {
+    fn default() -> Self {
+        Self {
+            asr: AsrEngineSetting::Whisper,
+            model: None,
+            workers: 0,
+            url: String::new(),
+            url_model: "whisper-1".into(),
+            phrasebook: None,
+        }
+    }
+}
+
+/// The task scheduler and its SIP user agent.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiallerSettings {
+    /// Whether `waihu serve` runs the scheduler (dials running tasks).
+    pub enabled: bool,
+    /// This process's name in claims (reconciliation after a crash is per worker).
+    pub worker: String,
+    /// Where the SIP user agent listens (UDP and TCP).
+    pub sip_listen: SocketAddr,
+    /// Milliseconds between scheduler passes.
+    pub tick_ms: u64,
+    /// Hang up any call after this many seconds.
+    pub max_call_secs: u64,
+    /// Keep two-channel recordings under `<data.dir>/recordings`.
+    pub record: bool,
+    /// Give up on a ringing call after this many seconds (`no_answer`).
+    pub ring_timeout_secs: u64,
+}
+
+impl Default for DiallerSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            worker: "main".into(),
+            sip_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tick_ms: 500,
+            max_call_secs: 600,
+            record: true,
+            ring_timeout_secs: 30,
+        }
+    }
 }
 
 /// The optional LLM intent classifier (OpenAI-compatible chat completions), asked
@@ -259,7 +343,36 @@ impl Settings {
             model = self.llm.model,
             t = self.llm.timeout_ms,
             key = if self.llm.api_key.is_some() { "***" } else { "" },
+        ) + &format!(
+            "\n[speech]\nasr = {asr:?}\nmodel = {model:?}\nworkers = {w}\nurl = {url:?}\nurl_model = {um:?}\nphrasebook = {pb:?}\n",
+            asr = match self.speech.asr {
+                AsrEngineSetting::Whisper => "whisper",
+                AsrEngineSetting::Openai => "openai",
+                AsrEngineSetting::Phrasebook => "phrasebook",
+            },
+            model = self.asr_model().display().to_string(),
+            w = self.speech.workers,
+            url = self.speech.url,
+            um = self.speech.url_model,
+            pb = self.speech.phrasebook.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+        ) + &format!(
+            "\n[dialler]\nenabled = {e}\nworker = {wk:?}\nsip_listen = \"{sl}\"\ntick_ms = {t}\nmax_call_secs = {m}\nrecord = {r}\nring_timeout_secs = {rt}\n",
+            e = self.dialler.enabled,
+            wk = self.dialler.worker,
+            sl = self.dialler.sip_listen,
+            t = self.dialler.tick_ms,
+            m = self.dialler.max_call_secs,
+            r = self.dialler.record,
+            rt = self.dialler.ring_timeout_secs,
         )
+    }
+
+    /// The Whisper model file.
+    pub fn asr_model(&self) -> PathBuf {
+        self.speech
+            .model
+            .clone()
+            .unwrap_or_else(|| self.data.dir.join("models").join("ggml-base.bin"))
     }
 
     /// Where the PII key file is.

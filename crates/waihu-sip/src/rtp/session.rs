@@ -83,6 +83,8 @@ struct State {
     digits: String,
     recorder: Option<Recorder>,
     recording: bool,
+    /// The callee objected to recording: their channel is written as silence.
+    callee_muted: bool,
     seq: u16,
     ts: u32,
     sent: u64,
@@ -165,6 +167,7 @@ impl RtpSession {
             digits: String::new(),
             recorder: None,
             recording: false,
+            callee_muted: false,
             seq: rand::random(),
             ts: rand::random(),
             sent: 0,
@@ -231,6 +234,12 @@ impl RtpSession {
         st.recording = st.sending;
         st.recorder = Some(rec);
         Ok(())
+    }
+
+    /// Stop recording the callee from now on (they objected to recording):
+    /// their channel of the recording is silence for the rest of the call.
+    pub fn stop_recording_callee(&self) {
+        self.shared.lock().callee_muted = true;
     }
 
     /// Queue audio (8 kHz mono) after whatever is playing; returns its id.
@@ -506,8 +515,9 @@ fn tick(
     }
     if st.recording {
         let robot: &[i16] = if st.sending { &pcm_out[..] } else { &[] };
+        let callee: &[i16] = if st.callee_muted { &[] } else { &pcm_in[..] };
         if let Some(rec) = st.recorder.as_mut() {
-            if rec.write_frame(robot, &pcm_in).is_err() {
+            if rec.write_frame(robot, callee).is_err() {
                 // Disk full or similar: stop recording, keep the call.
                 st.recording = false;
             }

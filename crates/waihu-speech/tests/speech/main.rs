@@ -1,6 +1,7 @@
 //! Integration tests of waihu-speech: real espeak-ng synthesis, the VAD on
 //! synthesised speech, WAV reading/writing including hostile files, the
-//! OpenAI-compatible ASR adapter against a local server, and (ignored unless
+//! OpenAI-compatible ASR and TTS adapters against local servers, the prompt
+//! library (WAV and MP3 uploads, bad input, the store), and (ignored unless
 //! asked for) the Whisper engine with the real model.
 //! Needs the `espeak-ng` program (Debian package `espeak-ng`); the ignored
 //! tests need `WAIHU_ASR_MODEL` (see `scripts/fetch-asr-model.sh`).
@@ -9,6 +10,8 @@
 mod asr;
 mod audio;
 mod openai;
+mod prompts;
 mod tts;
+mod tts_http;
 mod vad;
 mod wav;

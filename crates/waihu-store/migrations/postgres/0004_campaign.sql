@@ -97,7 +97,8 @@ CREATE TABLE task_contacts (
 );
 CREATE INDEX task_contacts_due ON task_contacts(state, next_at);
 -- Claims scan one task's due rows; counts group one task's rows by state.
-CREATE INDEX task_contacts_task ON task_contacts(task_id, state, next_at);
+-- Serves claims in order without sorting: contact ids are UUIDv7, so in creation order.
+CREATE INDEX task_contacts_task ON task_contacts(task_id, state, next_at, contact_id);
 CREATE INDEX task_contacts_contact ON task_contacts(contact_id);
 
 CREATE TABLE calls (

@@ -488,15 +488,14 @@ macro_rules! impl_tasks {
                     // task already has a contact with that number.
                     let added = sqlx::query(
                         "INSERT INTO task_contacts (task_id, contact_id, tenant_id, state, attempts, next_at) \
-                         SELECT $1, c.id, c.tenant_id, 'pending', 0, $2 \
-                         FROM contacts c JOIN task_lists tl ON tl.list_id = c.list_id AND tl.task_id = $1 \
-                         WHERE c.tenant_id = $3 \
+                         SELECT $1, x.id, x.tenant_id, 'pending', 0, $2 FROM ( \
+                           SELECT c.id, c.tenant_id, c.number_hash, ROW_NUMBER() OVER ( \
+                             PARTITION BY c.number_hash ORDER BY c.created_at, c.id) AS rn \
+                           FROM contacts c JOIN task_lists tl ON tl.list_id = c.list_id AND tl.task_id = $1 \
+                           WHERE c.tenant_id = $3) x \
+                         WHERE x.rn = 1 \
                          AND NOT EXISTS (SELECT 1 FROM task_contacts tc JOIN contacts c2 ON c2.id = tc.contact_id \
-                             WHERE tc.task_id = $1 AND c2.number_hash = c.number_hash) \
-                         AND NOT EXISTS (SELECT 1 FROM contacts c3 \
-                             JOIN task_lists tl3 ON tl3.list_id = c3.list_id AND tl3.task_id = $1 \
-                             WHERE c3.number_hash = c.number_hash AND c3.id <> c.id \
-                             AND (c3.created_at < c.created_at OR (c3.created_at = c.created_at AND c3.id < c.id)))",
+                             WHERE tc.task_id = $1 AND c2.number_hash = x.number_hash)",
                     )
                     .bind(task_id)
                     .bind(storage_time(now))
@@ -525,9 +524,9 @@ macro_rules! impl_tasks {
                     let claimed: Vec<(Uuid,)> = sqlx::query_as(&format!(
                         "UPDATE task_contacts SET state = 'in_flight', claimed_by = $3, claimed_at = $2 \
                          WHERE task_id = $1 AND state = 'pending' AND contact_id IN ( \
-                           SELECT tc.contact_id FROM task_contacts tc JOIN contacts c ON c.id = tc.contact_id \
+                           SELECT tc.contact_id FROM task_contacts tc \
                            WHERE tc.task_id = $1 AND tc.state = 'pending' AND tc.next_at <= $2 \
-                           ORDER BY tc.next_at, c.created_at, tc.contact_id LIMIT $4 {}) \
+                           ORDER BY tc.next_at, tc.contact_id LIMIT $4 {}) \
                          RETURNING contact_id",
                         <$backend>::CLAIM_LOCK
                     ))
@@ -545,7 +544,7 @@ macro_rules! impl_tasks {
                         for (id,) in chunk {
                             ids.push_bind(*id);
                         }
-                        qb.push(") ORDER BY tc.next_at, c.created_at, tc.contact_id");
+                        qb.push(") ORDER BY tc.next_at, tc.contact_id");
                         let rows: Vec<ClaimRow> = qb.build_query_as().fetch_all(&mut *w.tx).await?;
                         for r in rows {
                             claims.push(Claim::try_from(r)?);

@@ -14,10 +14,26 @@ pub enum BenchCommand {
     Intent(BenchIntentArgs),
     /// Media: N concurrent G.711 calls against the virtual callee (or a SIP target); loss, send jitter, CPU, memory.
     Media(BenchMediaArgs),
+    /// Conversations: N concurrent robot ↔ virtual-callee conversations; response latency split into end-pointing, ASR, dialog and playback; ASR real-time factor; the knee.
+    Conversation(super::bench_conversation::BenchConversationArgs),
+    /// A task against the virtual callee: calls per hour, scheduler overhead per
+    /// attempt, write transactions per call (SQLite, or PostgreSQL with --database-url).
+    Campaign(BenchCampaignArgs),
+}
+
+/// `waihu bench campaign`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchCampaignArgs {
+    /// Contacts in the task.
+    #[arg(long, default_value_t = 1000)]
+    pub contacts: usize,
+    /// Robot lines.
+    #[arg(long, default_value_t = 100)]
+    pub lines: u32,
 }
 
 /// Runs a benchmark.
-pub async fn run(_ctx: &super::Context, cmd: BenchCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(ctx: &super::Context, cmd: BenchCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         BenchCommand::Import(args) => super::bench_store::bench_import(args)
             .await
@@ -27,6 +43,8 @@ pub async fn run(_ctx: &super::Context, cmd: BenchCommand) -> anyhow::Result<Exi
             .map(|()| ExitCode::SUCCESS),
         BenchCommand::Intent(args) => bench_intent(args),
         BenchCommand::Media(args) => bench_media(args).await,
+        BenchCommand::Conversation(args) => super::bench_conversation::run(ctx, args).await,
+        BenchCommand::Campaign(args) => bench_campaign(ctx, args).await,
     }
 }
 
@@ -176,4 +194,26 @@ async fn bench_media(args: BenchMediaArgs) -> anyhow::Result<ExitCode> {
         if r.in_process_callee { " (both ends in this process)" } else { "" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A whole task against the virtual callee in a fresh data directory (and the
+/// configured database, which must be empty), with the phrase-book recogniser.
+async fn bench_campaign(
+    ctx: &super::Context,
+    args: BenchCampaignArgs,
+) -> anyhow::Result<std::process::ExitCode> {
+    let callee_port = {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0")?;
+        s.local_addr()?.port()
+    };
+    let demo = super::demo::DemoArgs {
+        calls: args.contacts,
+        exit: true,
+        json: true,
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        callee_port,
+        lines: args.lines,
+        asr: "phrasebook".into(),
+    };
+    super::demo::run_flavor(ctx, demo, crate::demo::BENCH).await
 }

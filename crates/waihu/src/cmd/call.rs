@@ -71,6 +71,24 @@ pub struct CallArgs {
     /// Print a JSON summary as the last line.
     #[arg(long)]
     pub json: bool,
+    /// Hold a conversation with this script once answered (docs/conversation.md).
+    #[arg(long, value_name = "FILE.yaml", conflicts_with = "play")]
+    pub script: Option<PathBuf>,
+    /// A script variable, `name=value` (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE", requires = "script")]
+    pub vars: Vec<String>,
+    /// Speech recogniser for --script (default: the `speech.asr` setting).
+    #[arg(long, value_parser = ["whisper", "openai", "phrasebook"], requires = "script")]
+    pub asr: Option<String>,
+    /// For `--asr phrasebook`: the callee behaviour file whose phrases are known.
+    #[arg(long, value_name = "FILE.toml", requires = "script")]
+    pub phrasebook: Option<PathBuf>,
+    /// End-of-utterance silence in ms (the pause that ends a callee turn).
+    #[arg(long, default_value_t = 700, value_parser = clap::value_parser!(u64).range(200..=3000))]
+    pub end_silence_ms: u64,
+    /// Turn adaptive end-pointing off (always wait for the full pause).
+    #[arg(long)]
+    pub no_speculative: bool,
 }
 
 /// Parse `30s`, `500ms`, `2m` or a plain number of seconds.
@@ -181,6 +199,12 @@ pub async fn run(ctx: &super::Context, args: CallArgs) -> anyhow::Result<ExitCod
         bail!("without --tenant, `waihu call` only dials trunks on loopback addresses (got {trunk_addr})");
     }
     let transport: Transport = args.transport.parse()?;
+    // Load the script and the speech engines before dialling: a bad script or
+    // a missing model is a local error, not a failed call.
+    let setup = match &args.script {
+        Some(path) => Some(super::call_script::setup(ctx, &args, path)?),
+        None => None,
+    };
     // Load the prompt before dialling: a bad file is a local error.
     let prompt: Option<Arc<[i16]>> = match &args.play {
         Some(p) => Some(
@@ -231,9 +255,20 @@ pub async fn run(ctx: &super::Context, args: CallArgs) -> anyhow::Result<ExitCod
         }
     });
     let result = ua.dial(req, Some(ptx)).await?;
+    let mut conversation_record = None;
     let _ = printer.await;
     let report = match result {
         DialResult::NotAnswered(r) => r,
+        DialResult::Answered(call) if setup.is_some() => {
+            println!("answered");
+            let Some(setup) = setup.as_ref() else {
+                unreachable!("guarded by the match arm")
+            };
+            let (report, conversation) = waihu_call::run_conversation(*call, setup).await;
+            super::call_script::print_transcript(&conversation);
+            conversation_record = Some(conversation);
+            report
+        }
         DialResult::Answered(mut call) => {
             println!("answered");
             if let Some(p) = prompt {
@@ -282,7 +317,13 @@ pub async fn run(ctx: &super::Context, args: CallArgs) -> anyhow::Result<ExitCod
             .unwrap_or_default()
     );
     if args.json {
-        println!("{}", report_json(&report));
+        match &args.script {
+            Some(_) => println!(
+                "{}",
+                super::call_script::json(&report, conversation_record.as_ref())
+            ),
+            None => println!("{}", report_json(&report)),
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

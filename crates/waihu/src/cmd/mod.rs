@@ -3,21 +3,28 @@
 
 pub mod audit;
 pub mod bench;
+pub mod bench_conversation;
 pub mod bench_store;
 pub mod call;
+pub mod call_script;
 pub mod callee_sim;
 pub mod caller_number;
 pub mod config;
 pub mod contact;
 pub mod db;
+pub mod demo;
 pub mod dnc;
 pub mod gate;
 pub mod import;
 pub mod intent;
 pub mod policy;
+pub mod prompt;
+pub mod push;
 pub mod script;
 pub mod serve;
+pub mod task;
 pub mod tenant;
+pub mod trunk;
 pub mod user;
 
 use crate::cli::GlobalArgs;

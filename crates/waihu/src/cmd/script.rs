@@ -1,5 +1,7 @@
 //! `waihu script check FILE` (the linter) and `waihu script chat FILE` (the text
-//! simulator). Both work on a script file without touching the database.
+//! simulator) work on a file without touching the database; `waihu script
+//! upload|publish|list` keep a tenant's scripts as numbered versions in it. Only a
+//! linter-clean version can be published, and only a published one can run in a task.
 
 use anyhow::Context as _;
 use std::collections::BTreeMap;
@@ -28,14 +30,163 @@ pub enum ScriptCommand {
         #[arg(long = "var", value_name = "NAME=VALUE")]
         vars: Vec<String>,
     },
+    /// Store a script file as the next version of the tenant's script NAME, with
+    /// the linter's findings (a version with findings is kept but cannot be published).
+    Upload {
+        /// The tenant (name or id).
+        #[arg(long)]
+        tenant: String,
+        /// The script's name within the tenant.
+        #[arg(long)]
+        name: String,
+        /// The script (YAML).
+        file: PathBuf,
+        /// Publish it at once if it is linter-clean.
+        #[arg(long)]
+        publish: bool,
+    },
+    /// Publish a stored version (default: the newest) so that tasks can run it.
+    Publish {
+        /// The tenant (name or id).
+        #[arg(long)]
+        tenant: String,
+        /// The script's name.
+        #[arg(long)]
+        name: String,
+        /// The version number (default: the newest).
+        #[arg(long)]
+        version: Option<i32>,
+    },
+    /// List the tenant's stored scripts.
+    List {
+        /// The tenant (name or id).
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 /// Runs a script subcommand.
-pub async fn run(_ctx: &super::Context, cmd: ScriptCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(ctx: &super::Context, cmd: ScriptCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ScriptCommand::Check { file } => check(&file),
         ScriptCommand::Chat { file, vars } => chat(&file, &vars),
+        ScriptCommand::Upload {
+            tenant,
+            name,
+            file,
+            publish,
+        } => upload(ctx, &tenant, &name, &file, publish).await,
+        ScriptCommand::Publish {
+            tenant,
+            name,
+            version,
+        } => publish_version(ctx, &tenant, &name, version).await,
+        ScriptCommand::List { tenant } => list(ctx, &tenant).await,
     }
+}
+
+/// The linter's verdict on a script text, as stored with each version.
+pub fn lint_summary(yaml: &str) -> (waihu_store::LintSummary, Vec<waihu_dialog::script::Finding>) {
+    let loaded = waihu_dialog::script::load_str(yaml);
+    let findings = waihu_dialog::lint::lint(&loaded);
+    let json: Vec<_> = findings
+        .iter()
+        .map(|f| serde_json::json!({"line": f.line, "rule": f.rule, "message": f.message}))
+        .collect();
+    let summary = waihu_store::LintSummary {
+        errors: findings.len() as u32,
+        warnings: 0,
+        findings_json: serde_json::Value::Array(json).to_string(),
+    };
+    (summary, findings)
+}
+
+async fn upload(
+    ctx: &super::Context,
+    tenant: &str,
+    name: &str,
+    file: &Path,
+    publish: bool,
+) -> anyhow::Result<ExitCode> {
+    let yaml =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = name.trim();
+    anyhow::ensure!(
+        !name.is_empty() && name.chars().count() <= 64 && !name.chars().any(char::is_control),
+        "--name must be 1 to 64 printable characters"
+    );
+    let store = ctx.store().await?;
+    let tenant = super::tenant::resolve(&store, tenant).await?;
+    let (summary, findings) = lint_summary(&yaml);
+    let actor = waihu_store::Actor::raw(ctx.cli_actor());
+    let mut v = store
+        .save_script_version(tenant.id, name, &yaml, summary, &actor)
+        .await?;
+    let shown = file.display().to_string();
+    for f in &findings {
+        println!("{}", f.render(&shown));
+    }
+    println!(
+        "stored {name} version {} ({} finding(s))",
+        v.version,
+        findings.len()
+    );
+    let mut code = ExitCode::SUCCESS;
+    if publish {
+        if findings.is_empty() {
+            v = store
+                .publish_script_version(tenant.id, v.id, &actor)
+                .await?;
+            println!("published {name} version {}", v.version);
+        } else {
+            eprintln!("error: not published: fix the findings above first");
+            code = ExitCode::FAILURE;
+        }
+    }
+    store.close().await;
+    Ok(code)
+}
+
+async fn publish_version(
+    ctx: &super::Context,
+    tenant: &str,
+    name: &str,
+    version: Option<i32>,
+) -> anyhow::Result<ExitCode> {
+    let store = ctx.store().await?;
+    let tenant = super::tenant::resolve(&store, tenant).await?;
+    let v = store
+        .find_script_version(tenant.id, name, version)
+        .await?
+        .with_context(|| match version {
+            Some(n) => format!("tenant {} has no script {name:?} version {n}", tenant.name),
+            None => format!("tenant {} has no script {name:?}", tenant.name),
+        })?;
+    let actor = waihu_store::Actor::raw(ctx.cli_actor());
+    let v = store
+        .publish_script_version(tenant.id, v.id, &actor)
+        .await?;
+    println!("published {name} version {}", v.version);
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn list(ctx: &super::Context, tenant: &str) -> anyhow::Result<ExitCode> {
+    let store = ctx.store().await?;
+    let tenant = super::tenant::resolve(&store, tenant).await?;
+    for s in store.list_scripts(tenant.id).await? {
+        let published = s
+            .published_version
+            .map_or_else(|| "-".to_string(), |v| v.to_string());
+        println!(
+            "{}\tlatest {}\tpublished {published}\t{}",
+            s.name,
+            s.latest_version,
+            s.updated_at.to_rfc3339()
+        );
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn load(file: &Path) -> anyhow::Result<Loaded> {

@@ -19,16 +19,86 @@ pub struct ServeArgs {
     pub listen: Option<SocketAddr>,
 }
 
-/// Runs the server until a shutdown signal.
+/// Runs the server until a shutdown signal: the back office and API, and —
+/// unless `dialler.enabled = false` — the scheduler dialling running tasks.
 pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
     ensure_first_operator(&store).await?;
-    // The hash key lets the back office look up typed numbers (do-not-call list).
-    let phone_key = crate::pii::Pii::load(&ctx.settings)?.phone_key;
     let addr = args.listen.unwrap_or(ctx.settings.server.listen);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let dialler = if ctx.settings.dialler.enabled {
+        match crate::campaign::build(ctx, store.clone(), Arc::new(SystemClock), None).await {
+            Ok(d) => {
+                let engine = Arc::clone(&d.engine);
+                let mut rx = stop_rx.clone();
+                Some(tokio::spawn(async move {
+                    let stop = async move {
+                        let _ = rx.wait_for(|s| *s).await;
+                    };
+                    if let Err(e) = engine.run(stop).await {
+                        tracing::error!(error = %e, "the scheduler stopped");
+                    }
+                    d.ua.shutdown();
+                }))
+            }
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "dialling is disabled");
+                eprintln!("warning: dialling is disabled: {e:#}");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    // Leads are pushed where the dialler runs (one pusher per deployment).
+    let pusher = if ctx.settings.dialler.enabled {
+        let pii = Arc::new(crate::pii::Pii::load(&ctx.settings)?);
+        let mut rx = stop_rx.clone();
+        let stop = async move {
+            let _ = rx.wait_for(|s| *s).await;
+        };
+        let run =
+            crate::campaign::pusher::run_pusher(store.clone(), pii, Arc::new(SystemClock), stop);
+        Some(tokio::spawn(run))
+    } else {
+        None
+    };
+    let mut rx = stop_rx.clone();
+    let web_stop = async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let signal = tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    serve_web(ctx, &store, listener, web_stop).await?;
+    signal.abort();
+    if let Some(d) = dialler {
+        // Calls in progress end their conversations first.
+        let _ = d.await;
+    }
+    if let Some(p) = pusher {
+        if let Ok(Err(e)) = p.await {
+            tracing::warn!(error = %format!("{e:#}"), "the lead pusher did not start");
+        }
+    }
+    tracing::info!("shutting down");
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Serves the back office and API on `listener` until `shutdown` resolves.
+pub async fn serve_web(
+    ctx: &Context,
+    store: &Store,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    // The hash key lets the back office look up typed numbers (do-not-call list).
+    let phone_key = crate::pii::Pii::load(&ctx.settings)?.phone_key;
     let local = listener.local_addr()?;
     tracing::info!(%local, backend = ?store.kind(), "waihu serving");
     println!("waihu listening on http://{local}");
@@ -42,12 +112,11 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
             ctx.settings.server.session_ttl_hours.max(1),
         )),
     };
-    let state =
-        waihu_web::AppState::with(store.clone(), Arc::new(SystemClock), web).with_pii(phone_key);
-    waihu_web::serve(listener, state, shutdown_signal()).await?;
-    tracing::info!("shutting down");
-    store.close().await;
-    Ok(ExitCode::SUCCESS)
+    let state = waihu_web::AppState::with(store.clone(), Arc::new(SystemClock), web)
+        .with_pii(phone_key)
+        .with_recordings(ctx.data_dir()?.join("recordings"));
+    waihu_web::serve(listener, state, shutdown).await?;
+    Ok(())
 }
 
 /// On an empty database, creates the operator account `operator` with a random
@@ -71,7 +140,7 @@ pub async fn ensure_first_operator(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

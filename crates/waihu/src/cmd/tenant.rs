@@ -1,4 +1,4 @@
-//! `waihu tenant create|list`, and the `--tenant NAME|ID` resolution every other
+//! `waihu tenant create|suspend|resume|set-quota|list`, and the `--tenant NAME|ID` resolution every other
 //! subcommand uses.
 
 use super::Context;
@@ -30,6 +30,16 @@ pub enum TenantCommand {
         /// Why (kept in the audit log).
         #[arg(long)]
         reason: String,
+    },
+    /// Set the tenant's robot-line quota: concurrent calls across all its tasks
+    /// (operator; audited). A new tenant has none.
+    #[command(name = "set-quota")]
+    SetQuota {
+        /// The tenant (name or id).
+        tenant: String,
+        /// Concurrent lines.
+        #[arg(long)]
+        lines: u32,
     },
     /// List all tenants.
     List {
@@ -78,6 +88,14 @@ pub async fn run(ctx: &Context, cmd: TenantCommand) -> anyhow::Result<ExitCode> 
                 )
                 .await?;
             println!("tenant {} resumed", t.name);
+        }
+        TenantCommand::SetQuota { tenant, lines } => {
+            anyhow::ensure!(lines <= 10_000, "--lines {lines} is more than 10000");
+            let t = resolve(&store, &tenant).await?;
+            store
+                .set_line_quota(t.id, lines, &Actor::raw(ctx.cli_actor()))
+                .await?;
+            println!("tenant {} may use {lines} robot line(s)", t.name);
         }
         TenantCommand::List { json } => {
             for t in store.list_tenants().await? {

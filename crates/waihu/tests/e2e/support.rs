@@ -167,3 +167,18 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// A port free on 127.0.0.1 for both UDP and TCP (SIP listens on both).
+#[allow(dead_code)] // used by some test modules
+pub fn free_sip_port() -> u16 {
+    loop {
+        let p = std::net::UdpSocket::bind("127.0.0.1:0")
+            .expect("bind udp")
+            .local_addr()
+            .expect("addr")
+            .port();
+        if std::net::TcpListener::bind(("127.0.0.1", p)).is_ok() {
+            return p;
+        }
+    }
+}

@@ -1,0 +1,586 @@
+//! Tasks end to end: `waihu demo` summarises a whole task against the virtual
+//! callee; a task set up with the CLI survives `kill -9` of the dialler in the
+//! middle of its calls — the calls left in flight are reconciled, counted, and
+//! nobody is called more often than the retry policy allows.
+
+use crate::support::{err, free_sip_port, out, Env};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn demo_calls_everyone_and_prints_its_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let port = free_sip_port().to_string();
+    let mut cmd = Command::new(crate::support::bin());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("WAIHU_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.arg("--data-dir").arg(&data).args([
+        "demo",
+        "--calls",
+        "20",
+        "--exit",
+        "--json",
+        "--asr",
+        "phrasebook",
+        "--listen",
+        "127.0.0.1:0",
+        "--callee-port",
+        &port,
+        "--lines",
+        "4",
+    ]);
+    let o = crate::support::run_cmd(&mut cmd, None);
+    assert!(o.status.success(), "{}\n{}", out(&o), err(&o));
+    let text = out(&o);
+    assert!(text.contains("login: demo-admin / "), "{text}");
+    let last = text.lines().last().unwrap();
+    let s: serde_json::Value = serde_json::from_str(last).unwrap();
+    assert_eq!(s["contacts"], 20);
+    // Contacts 9 (consent withdrawn), 13 (consent for surveys only) and 19 (expired)
+    // are refused for consent, 11 for the tenant's do-not-call list.
+    assert_eq!(
+        s["refused"],
+        serde_json::json!({"consent": 3, "dnc_tenant": 1})
+    );
+    let outcomes = &s["outcomes"];
+    // 03 busy twice (retried once), 06/16 never answer (retried once), 07/17 invalid.
+    assert_eq!(outcomes["busy"], 2, "{s}");
+    assert_eq!(outcomes["no_answer"], 4, "{s}");
+    assert_eq!(outcomes["invalid_number"], 2, "{s}");
+    assert_eq!(outcomes["answered"], 11, "{s}");
+    assert_eq!(s["attempts"], 19);
+    // Interested callees book (A); the grade decides leads (threshold B).
+    let a = s["grades"]["A"].as_i64().unwrap();
+    assert!(a >= 3, "{s}");
+    assert_eq!(
+        s["leads"].as_i64().unwrap(),
+        a + s["grades"]["B"].as_i64().unwrap()
+    );
+    assert!(s["opt_outs"].as_i64().unwrap() >= 1, "{s}");
+    assert!(s["latency_ms"]["p50"].as_u64().is_some(), "{s}");
+    // The opt-outs are on the tenant's do-not-call list now.
+    let mut check = Command::new(crate::support::bin());
+    check
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["dnc", "check", "--tenant", "demo", "+8613800100005"]);
+    let o = crate::support::run_cmd(&mut check, None);
+    assert!(out(&o).contains("tenant"), "{}\n{}", out(&o), err(&o));
+    // A second demo never reuses a non-empty directory.
+    let mut again = Command::new(crate::support::bin());
+    again.arg("--data-dir").arg(&data).args(["demo", "--exit"]);
+    let o = crate::support::run_cmd(&mut again, None);
+    assert!(!o.status.success());
+    assert!(err(&o).contains("is not empty"), "{}", err(&o));
+}
+
+const CALLEES: &str = r#"
+[[rule]]
+ring_secs = 1
+action = "answer"
+persona = "talker"
+
+[persona.talker]
+lang = "zh"
+steps = [
+  { do = "say", text = "好的，可以。" },
+  { do = "silence", ms = 4000 },
+  { do = "say", text = "周六上午吧。" },
+]
+then = "wait"
+"#;
+
+fn setup_task(env: &Env, dir: &Path, callee_port: u16, contacts: usize) {
+    let ok = |args: &[&str]| {
+        let o = env.run(args, None);
+        assert!(o.status.success(), "{args:?}\n{}\n{}", out(&o), err(&o));
+    };
+    ok(&["tenant", "create", "acme"]);
+    // The test runs at any hour: the operator's platform policy allows the whole day.
+    let day = r#"["00:00-24:00"]"#;
+    let policy = dir.join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            "jurisdiction = \"CN\"\ncap_24h = 3\ncap_30d = 10\nverification_cap_24h = 3\n[calling_hours]\nmon = {day}\ntue = {day}\nwed = {day}\nthu = {day}\nfri = {day}\nsat = {day}\nsun = {day}\n"
+        ),
+    )
+    .unwrap();
+    ok(&[
+        "policy",
+        "set",
+        "--jurisdiction",
+        "CN",
+        "--file",
+        policy.to_str().unwrap(),
+    ]);
+    ok(&["tenant", "set-quota", "acme", "--lines", "4"]);
+    ok(&[
+        "trunk",
+        "add",
+        "--name",
+        "sim",
+        "--address",
+        &format!("127.0.0.1:{callee_port}"),
+        "--cps",
+        "20",
+    ]);
+    ok(&["caller-number", "add", "+861088886666"]);
+    ok(&["caller-number", "verify", "+861088886666"]);
+    ok(&[
+        "caller-number",
+        "assign",
+        "+861088886666",
+        "--tenant",
+        "acme",
+    ]);
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scripts/course-trial.zh.yaml");
+    ok(&[
+        "script",
+        "upload",
+        "--tenant",
+        "acme",
+        "--name",
+        "trial",
+        "--publish",
+        script.to_str().unwrap(),
+    ]);
+    let mut csv = String::from("手机,姓名,child_name\n");
+    for i in 0..contacts {
+        csv.push_str(&format!("+86139{:08},王先生,小明\n", 200_000 + i));
+    }
+    let file = dir.join("contacts.csv");
+    std::fs::write(&file, csv).unwrap();
+    ok(&[
+        "import",
+        "contacts",
+        file.to_str().unwrap(),
+        "--tenant",
+        "acme",
+        "--list",
+        "l1",
+        "--consent-source",
+        "web_form",
+        "--consent-time",
+        "2026-01-15T10:00:00+08:00",
+        "--consent-scope",
+        "marketing",
+        "--consent-ref",
+        "FORM-1",
+    ]);
+    ok(&[
+        "task",
+        "create",
+        "--tenant",
+        "acme",
+        "--name",
+        "t1",
+        "--script",
+        "trial",
+        "--list",
+        "l1",
+        "--caller-number",
+        "+861088886666",
+        "--trunk",
+        "sim",
+        "--lines",
+        "4",
+        "--windows",
+        r#"{"mon":["00:00-24:00"],"tue":["00:00-24:00"],"wed":["00:00-24:00"],"thu":["00:00-24:00"],"fri":["00:00-24:00"],"sat":["00:00-24:00"],"sun":["00:00-24:00"]}"#,
+        "--retry",
+        r#"{"max_attempts":2,"after":{"busy":"1m"}}"#,
+    ]);
+    ok(&["task", "start", "--tenant", "acme", "t1"]);
+}
+
+fn status(env: &Env) -> serde_json::Value {
+    let o = env.run(
+        &["task", "status", "--tenant", "acme", "t1", "--json"],
+        None,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    serde_json::from_str(out(&o).lines().last().unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_mid_task_reconciles_and_never_overcalls() {
+    for env in crate::support::envs().await {
+        kill_9_on(&env);
+    }
+}
+
+fn kill_9_on(env: &Env) {
+    let dir = tempfile::tempdir().unwrap();
+    let callee_port = free_sip_port();
+    let behaviour = dir.path().join("callees.toml");
+    std::fs::write(&behaviour, CALLEES).unwrap();
+    let _callee = Killed(
+        env.cmd()
+            .args([
+                "callee-sim",
+                "--listen",
+                &format!("127.0.0.1:{callee_port}"),
+                "--behavior",
+            ])
+            .arg(&behaviour)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    setup_task(env, dir.path(), callee_port, 8);
+    let dial = |env: &Env| {
+        let mut c = env.cmd();
+        c.env("WAIHU_SPEECH__ASR", "phrasebook")
+            .env("WAIHU_SPEECH__PHRASEBOOK", &behaviour)
+            .env("WAIHU_DIALLER__TICK_MS", "100")
+            .args(["task", "run", "--until-idle"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        c
+    };
+    // Let the dialler get four calls under way, then kill it without warning.
+    let mut first = Killed(dial(env).spawn().unwrap());
+    let started = Instant::now();
+    loop {
+        let s = status(env);
+        if s["contacts"]["in_flight"].as_i64().unwrap_or(0) >= 4 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no calls started: {s}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    first.0.kill().unwrap();
+    first.0.wait().unwrap();
+    let mid = status(env);
+    let in_flight = mid["contacts"]["in_flight"].as_i64().unwrap();
+    assert!(in_flight >= 1, "{mid}");
+
+    // Restart: reconcile, then finish the task.
+    let o = crate::support::run_cmd(&mut dial(env), None);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(err(&o).contains("reconciled"), "{}", err(&o));
+    let end = status(env);
+    assert_eq!(end["state"], "completed", "{end}");
+    assert_eq!(end["contacts"]["done"], 8, "{end}");
+    let interrupted = end["outcomes"]["interrupted"].as_i64().unwrap_or(0);
+    assert!(interrupted >= 1, "{end}");
+    // Every contact was dialled once: the interrupted calls count as attempts and
+    // are not redialled (the policy retries only busy), the rest were answered.
+    assert_eq!(end["attempts"], 8, "{end}");
+    assert_eq!(
+        end["outcomes"]["answered"].as_i64().unwrap_or(0) + interrupted,
+        8,
+        "{end}"
+    );
+}
+
+const OPT_OUT_CALLEES: &str = r#"
+[[rule]]
+match = "3$"
+ring_secs = 0
+action = "answer"
+persona = "opt_out"
+
+[[rule]]
+ring_secs = 0
+action = "answer"
+persona = "agree"
+
+[persona.opt_out]
+lang = "zh"
+steps = [{ do = "say", text = "别再给我打电话了。" }]
+then = "wait"
+
+[persona.agree]
+lang = "zh"
+steps = [{ do = "say", text = "好的，可以。" }]
+then = "hangup"
+"#;
+
+/// An opt-out in one task keeps every other task of the tenant from calling the
+/// number, and the frequency cap counts attempts across tasks and tenants.
+#[tokio::test(flavor = "multi_thread")]
+async fn opt_outs_and_caps_hold_across_tasks_and_tenants() {
+    for env in crate::support::envs().await {
+        opt_outs_and_caps_on(&env);
+    }
+}
+
+fn opt_outs_and_caps_on(env: &Env) {
+    let dir = tempfile::tempdir().unwrap();
+    let callee_port = free_sip_port();
+    let behaviour = dir.path().join("callees.toml");
+    std::fs::write(&behaviour, OPT_OUT_CALLEES).unwrap();
+    let _callee = Killed(
+        env.cmd()
+            .args([
+                "callee-sim",
+                "--listen",
+                &format!("127.0.0.1:{callee_port}"),
+                "--behavior",
+            ])
+            .arg(&behaviour)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // acme: list l1 and task t1 (4 numbers, one of them opts out), policy cap 1 per 24 h.
+    setup_task(env, dir.path(), callee_port, 4);
+    let ok = |args: &[&str]| {
+        let o = env.run(args, None);
+        assert!(o.status.success(), "{args:?}\n{}\n{}", out(&o), err(&o));
+    };
+    let day = r#"["00:00-24:00"]"#;
+    let policy = dir.path().join("policy1.toml");
+    std::fs::write(
+        &policy,
+        format!("jurisdiction = \"CN\"\ncap_24h = 1\ncap_30d = 10\nverification_cap_24h = 3\n[calling_hours]\nmon = {day}\ntue = {day}\nwed = {day}\nthu = {day}\nfri = {day}\nsat = {day}\nsun = {day}\n"),
+    )
+    .unwrap();
+    ok(&[
+        "policy",
+        "set",
+        "--jurisdiction",
+        "CN",
+        "--file",
+        policy.to_str().unwrap(),
+    ]);
+    let dial = || {
+        let mut c = env.cmd();
+        c.env("WAIHU_SPEECH__ASR", "phrasebook")
+            .env("WAIHU_SPEECH__PHRASEBOOK", &behaviour)
+            .env("WAIHU_DIALLER__TICK_MS", "100")
+            .args(["task", "run", "--until-idle"]);
+        let o = crate::support::run_cmd(&mut c, None);
+        assert!(o.status.success(), "{}", err(&o));
+    };
+    dial();
+    let t1 = status(env);
+    assert_eq!(t1["state"], "completed", "{t1}");
+    assert_eq!(t1["outcomes"]["answered"], 4, "{t1}");
+    // The opt-out is on acme's list now.
+    let o = env.run(
+        &["dnc", "check", "--tenant", "acme", "+8613900200003"],
+        None,
+    );
+    assert!(out(&o).contains("tenant"), "{}", out(&o));
+
+    // A second acme task over the same list, and a beta task over the same numbers.
+    let ends = (chrono::Utc::now() + chrono::Duration::seconds(8)).to_rfc3339();
+    let windows = r#"{"mon":["00:00-24:00"],"tue":["00:00-24:00"],"wed":["00:00-24:00"],"thu":["00:00-24:00"],"fri":["00:00-24:00"],"sat":["00:00-24:00"],"sun":["00:00-24:00"]}"#;
+    ok(&[
+        "task",
+        "create",
+        "--tenant",
+        "acme",
+        "--name",
+        "t2",
+        "--script",
+        "trial",
+        "--list",
+        "l1",
+        "--caller-number",
+        "+861088886666",
+        "--trunk",
+        "sim",
+        "--windows",
+        windows,
+        "--ends",
+        &ends,
+    ]);
+    ok(&["task", "start", "--tenant", "acme", "t2"]);
+    ok(&["tenant", "create", "beta"]);
+    ok(&["tenant", "set-quota", "beta", "--lines", "2"]);
+    ok(&["caller-number", "add", "+861088887777"]);
+    ok(&["caller-number", "verify", "+861088887777"]);
+    ok(&[
+        "caller-number",
+        "assign",
+        "+861088887777",
+        "--tenant",
+        "beta",
+    ]);
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scripts/course-trial.zh.yaml");
+    ok(&[
+        "script",
+        "upload",
+        "--tenant",
+        "beta",
+        "--name",
+        "trial",
+        "--publish",
+        script.to_str().unwrap(),
+    ]);
+    ok(&[
+        "import",
+        "contacts",
+        dir.path().join("contacts.csv").to_str().unwrap(),
+        "--tenant",
+        "beta",
+        "--list",
+        "b1",
+        "--consent-source",
+        "web_form",
+        "--consent-time",
+        "2026-01-15T10:00:00+08:00",
+        "--consent-scope",
+        "marketing",
+        "--consent-ref",
+        "FORM-2",
+    ]);
+    ok(&[
+        "task",
+        "create",
+        "--tenant",
+        "beta",
+        "--name",
+        "t3",
+        "--script",
+        "trial",
+        "--list",
+        "b1",
+        "--caller-number",
+        "+861088887777",
+        "--trunk",
+        "sim",
+        "--windows",
+        windows,
+        "--ends",
+        &ends,
+    ]);
+    ok(&["task", "start", "--tenant", "beta", "t3"]);
+    dial();
+    let get = |tenant: &str, task: &str| -> serde_json::Value {
+        let o = env.run(
+            &["task", "status", "--tenant", tenant, task, "--json"],
+            None,
+        );
+        serde_json::from_str(out(&o).lines().last().unwrap()).unwrap()
+    };
+    let t2 = get("acme", "t2");
+    let t3 = get("beta", "t3");
+    // Nobody was dialled again: every contact was refused, none attempted.
+    assert_eq!(t2["attempts"], 0, "{t2}");
+    assert_eq!(t3["attempts"], 0, "{t3}");
+    assert_eq!(t2["state"], "completed", "{t2}");
+    assert!(t2["outcomes"]["refused"].as_i64().unwrap() >= 4, "{t2}");
+    assert!(t3["outcomes"]["refused"].as_i64().unwrap() >= 4, "{t3}");
+    // Why: the refusals name do-not-call for the opt-out and the cap for the rest.
+    let o = env.run(
+        &[
+            "gate",
+            "check",
+            "--tenant",
+            "acme",
+            "--number",
+            "+8613900200003",
+            "--json",
+        ],
+        None,
+    );
+    assert!(out(&o).contains("dnc_tenant"), "{}", out(&o));
+    let o = env.run(
+        &[
+            "gate",
+            "check",
+            "--tenant",
+            "beta",
+            "--number",
+            "+8613900200001",
+            "--json",
+        ],
+        None,
+    );
+    assert!(out(&o).contains("cap_24h"), "{}", out(&o));
+}
+
+/// A paused task dials nobody; resumed, it calls everyone and completes.
+#[test]
+fn paused_tasks_do_not_dial_and_resume_where_they_were() {
+    let env = Env {
+        dir: tempfile::tempdir().unwrap(),
+        db: waihu_store::testing::fresh_sqlite().unwrap(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let callee_port = free_sip_port();
+    let behaviour = dir.path().join("callees.toml");
+    std::fs::write(&behaviour, OPT_OUT_CALLEES).unwrap();
+    let _callee = Killed(
+        env.cmd()
+            .args([
+                "callee-sim",
+                "--listen",
+                &format!("127.0.0.1:{callee_port}"),
+                "--behavior",
+            ])
+            .arg(&behaviour)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    setup_task(&env, dir.path(), callee_port, 3);
+    let dial = || {
+        let mut c = env.cmd();
+        c.env("WAIHU_SPEECH__ASR", "phrasebook")
+            .env("WAIHU_SPEECH__PHRASEBOOK", &behaviour)
+            .env("WAIHU_DIALLER__TICK_MS", "100")
+            .args(["task", "run", "--until-idle"]);
+        let o = crate::support::run_cmd(&mut c, None);
+        assert!(o.status.success(), "{}", err(&o));
+    };
+    let o = env.run(
+        &[
+            "task",
+            "pause",
+            "--tenant",
+            "acme",
+            "t1",
+            "--reason",
+            "check the script",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    // Pausing twice is refused with the state named.
+    let o = env.run(&["task", "pause", "--tenant", "acme", "t1"], None);
+    assert!(!o.status.success());
+    assert!(
+        err(&o).contains("cannot pause a task that is paused"),
+        "{}",
+        err(&o)
+    );
+    dial();
+    let s = status(&env);
+    assert_eq!(s["state"], "paused", "{s}");
+    assert_eq!(s["state_reason"], "check the script", "{s}");
+    assert_eq!(s["attempts"], 0, "{s}");
+    let o = env.run(&["task", "resume", "--tenant", "acme", "t1"], None);
+    assert!(o.status.success(), "{}", err(&o));
+    dial();
+    let s = status(&env);
+    assert_eq!(s["state"], "completed", "{s}");
+    assert_eq!(s["attempts"], 3, "{s}");
+}

@@ -55,6 +55,8 @@ pub struct ConversationSetup {
     pub record_to: Option<PathBuf>,
     /// Directory that `audio:` prompt files of the script are relative to.
     pub prompt_dir: Option<PathBuf>,
+    /// The tenant's prompt library, for `prompt: <name>` references.
+    pub prompt_library: Option<Arc<waihu_speech::prompts::PromptLibrary>>,
     /// Tuning.
     pub config: ConversationConfig,
 }
@@ -730,6 +732,11 @@ impl Conversation<'_> {
                         (PromptRef::File(f), Some(dir)) => {
                             self.setup.engines.file(&dir.join(f), trim).await.ok()
                         }
+                        (PromptRef::Library(name), _) => match &self.setup.prompt_library {
+                            // Recorded prompts play as recorded (converted to 8 kHz once).
+                            Some(lib) => lib.load(name).ok(),
+                            None => None,
+                        },
                         _ => None,
                     };
                     let audio = match (audio, &text) {

@@ -83,6 +83,7 @@ pub async fn build(
             recordings,
             conversation,
             ring_timeout: Duration::from_secs(settings.dialler.ring_timeout_secs.clamp(5, 300)),
+            prompts: Some(ctx.data_dir()?.join("prompts")),
         },
     );
     if let Some(tx) = progress {

@@ -23,6 +23,7 @@ use waihu_compliance::{CheckScope, Purpose, TaskFacts, WeeklyWindows};
 use waihu_core::Clock;
 use waihu_dialog::interp::Interpreter;
 use waihu_sip::{DialRequest, UserAgent};
+use waihu_speech::prompts::PromptLibrary;
 use waihu_store::{Actor, BeginCall, CallResult, Claim, NewLead, Store, Task, Trunk};
 
 /// What one dial left behind.
@@ -82,6 +83,8 @@ pub struct StorePort {
     recordings: Option<PathBuf>,
     conversation: ConversationConfig,
     ring_timeout: Duration,
+    prompts: Option<PathBuf>,
+    libraries: Mutex<HashMap<waihu_core::TenantId, Arc<PromptLibrary>>>,
     tasks: Mutex<HashMap<Uuid, Task>>,
     interpreters: Mutex<HashMap<Uuid, Arc<Interpreter>>>,
     trunks: Mutex<HashMap<Uuid, Trunk>>,
@@ -98,6 +101,8 @@ pub struct PortConfig {
     pub conversation: ConversationConfig,
     /// Ringing time before `no_answer`.
     pub ring_timeout: Duration,
+    /// Root of the tenants' prompt libraries (`<root>/<tenant id>/`).
+    pub prompts: Option<PathBuf>,
 }
 
 fn err(e: impl std::fmt::Display) -> PortError {
@@ -132,6 +137,8 @@ impl StorePort {
             recordings: config.recordings,
             conversation: config.conversation,
             ring_timeout: config.ring_timeout,
+            prompts: config.prompts,
+            libraries: Mutex::new(HashMap::new()),
             tasks: Mutex::new(HashMap::new()),
             interpreters: Mutex::new(HashMap::new()),
             trunks: Mutex::new(HashMap::new()),
@@ -207,6 +214,29 @@ impl StorePort {
             .unwrap_or_else(|e| e.into_inner())
             .insert(id, Arc::clone(&it));
         Ok(it)
+    }
+
+    /// The tenant's prompt library, opened once (none if it has no prompts yet).
+    fn library(&self, tenant: waihu_core::TenantId) -> Option<Arc<PromptLibrary>> {
+        let dir = self.prompts.as_ref()?.join(tenant.to_string());
+        let mut libs = self.libraries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(l) = libs.get(&tenant) {
+            return Some(Arc::clone(l));
+        }
+        if !dir.is_dir() {
+            return None;
+        }
+        match PromptLibrary::open(&dir) {
+            Ok(l) => {
+                let l = Arc::new(l);
+                libs.insert(tenant, Arc::clone(&l));
+                Some(l)
+            }
+            Err(e) => {
+                tracing::warn!(%tenant, error = %e, "cannot open the prompt library; prompts fall back to TTS");
+                None
+            }
+        }
     }
 
     fn number(&self, claim: &Claim) -> Result<String, PortError> {
@@ -679,6 +709,7 @@ impl StorePort {
             }),
             record_to,
             prompt_dir: None,
+            prompt_library: self.library(task.tenant_id),
             config: self.conversation.clone(),
         };
         waihu_call::place_call(&self.ua, req, setup, None)

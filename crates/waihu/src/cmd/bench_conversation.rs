@@ -209,6 +209,7 @@ pub async fn run(ctx: &super::Context, args: BenchConversationArgs) -> anyhow::R
         opt_out: Arc::new(MemoryOptOutSink::default()),
         record_to: None,
         prompt_dir: None,
+        prompt_library: None,
         config,
     };
     // Warm the prompt cache with one conversation so every step measures

@@ -73,6 +73,7 @@ pub fn setup(
         opt_out: Arc::new(MemoryOptOutSink::default()),
         record_to: args.record.clone(),
         prompt_dir: dir,
+        prompt_library: None,
         config,
     })
 }

@@ -29,8 +29,6 @@ use waihu_store::{Actor, BeginCall, CallResult, Claim, NewLead, Store, Task, Tru
 /// What one dial left behind.
 #[derive(Debug)]
 pub struct DialRecord {
-    /// When the INVITE left.
-    pub started_at: DateTime<Utc>,
     /// The call, or why it could not be placed.
     pub call: Result<CallRecord, String>,
 }
@@ -507,7 +505,6 @@ impl CampaignPort for StorePort {
     }
 
     async fn dial(&self, task: &TaskRun, claim: &Claim, call: Uuid) -> Dialled<DialRecord> {
-        let started_at = self.clock.now();
         let result = self.dial_inner(task, claim, call).await;
         let outcome = match &result {
             Ok(r) => r.report.outcome.code().to_string(),
@@ -518,10 +515,7 @@ impl CampaignPort for StorePort {
         }
         Dialled {
             outcome,
-            record: DialRecord {
-                started_at,
-                call: result,
-            },
+            record: DialRecord { call: result },
         }
     }
 
@@ -596,7 +590,6 @@ impl CampaignPort for StorePort {
             }
         }
         finished.lead = lead.is_some();
-        let _ = dialled.record.started_at;
         let started = std::time::Instant::now();
         self.store
             .finish_call(call, result, store_next(next), lead)

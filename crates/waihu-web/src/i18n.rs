@@ -153,6 +153,8 @@ messages! {
     Reason => "原因", "Reason";
     ConfirmSuspend => "确定暂停该租户？其所有外呼将立即停止。", "Suspend this tenant? All its calling stops at once.";
     TenantUsers => "租户用户", "Tenant users";
+    LineQuota => "机器人线路配额", "Robot line quota";
+    LineQuotaHint => "该租户所有任务同时通话的上限（0 表示不能外呼）。", "Concurrent calls across all of the tenant's tasks (0: no calls).";
     NoRows => "暂无数据", "Nothing here yet";
     // users
     UsersTitle => "用户", "Users";

@@ -48,6 +48,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tenants", get(tenants::list).post(tenants::create))
         .route("/tenants/{id}", get(tenants::detail))
         .route("/tenants/{id}/status", post(tenants::set_status))
+        .route("/tenants/{id}/quota", post(tenants::set_quota))
         .route("/tenants/{id}/users", post(tenants::create_user))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}", get(users::detail))

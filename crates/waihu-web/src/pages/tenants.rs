@@ -1,5 +1,5 @@
-//! The operator's tenant console: list, create, suspend and resume tenants, and
-//! see and create a tenant's users (e.g. its first admin).
+//! The operator's tenant console: list, create, suspend and resume tenants, set
+//! their robot-line quota, and see and create a tenant's users (e.g. its first admin).
 
 use super::{
     csrf_field, done_notice, fmt_time, layout, parse_id, see_other, DoneQuery, PageCtx, PageForm,
@@ -128,6 +128,40 @@ pub async fn set_status(
     Ok(see_other("/tenants?done=1"))
 }
 
+/// The line-quota form.
+#[derive(Debug, Deserialize)]
+pub struct QuotaForm {
+    lines: String,
+}
+
+/// `POST /tenants/{id}/quota`: the operator sets a tenant's robot-line quota (audited).
+pub async fn set_quota(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<QuotaForm>,
+) -> AppResult<Response> {
+    ctx.who.require(&[Role::Operator])?;
+    let id: TenantId = parse_id(&id, "tenant")?;
+    let lines: u32 = f
+        .lines
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| *n <= 10_000)
+        .ok_or_else(|| AppError::invalid("lines", "a whole number from 0 to 10000"))?;
+    state
+        .store
+        .get_tenant(id)
+        .await?
+        .ok_or_else(|| AppError::not_found("tenant"))?;
+    state
+        .store
+        .set_line_quota(id, lines, &ctx.who.actor)
+        .await?;
+    Ok(see_other(&format!("/tenants/{id}?done=1")))
+}
+
 /// `GET /tenants/{id}`.
 pub async fn detail(
     State(state): State<AppState>,
@@ -143,12 +177,23 @@ pub async fn detail(
         .await?
         .ok_or_else(|| AppError::not_found("tenant"))?;
     let users = state.store.list_users(id).await?;
+    let limits = state.store.get_limits(id).await?;
     let body = html! {
         (done_notice(&ctx, q.done.is_some()))
         div.card {
             h2 { (t.name) " " (status_badge(&ctx, t.status)) }
             p.hint.mono { (t.id) " · " (fmt_time(t.created_at)) }
             (status_form(&ctx, &t))
+        }
+        div.card {
+            h2 { (ctx.t(Msg::LineQuota)) }
+            form.row method="post" action={ "/tenants/" (t.id) "/quota" } {
+                (csrf_field(&ctx))
+                label { (ctx.t(Msg::LineQuota))
+                    input type="number" name="lines" min="0" max="10000" required value=(limits.line_quota); }
+                button type="submit" { (ctx.t(Msg::Save)) }
+            }
+            p.hint { (ctx.t(Msg::LineQuotaHint)) }
         }
         div.card {
             h2 { (ctx.t(Msg::TenantUsers)) }

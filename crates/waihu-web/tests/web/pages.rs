@@ -102,6 +102,31 @@ async fn operator_creates_suspends_and_resumes_a_tenant_and_gives_it_an_admin() 
         h.store.get_tenant(tid).await.unwrap().unwrap().status,
         waihu_store::TenantStatus::Active
     );
+    // The operator sets the tenant's robot-line quota (audited); nonsense is refused.
+    let r = op
+        .post(&format!("/tenants/{id}/quota"), &[("lines", "12")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(h.store.get_limits(tid).await.unwrap().line_quota, 12);
+    assert!(op
+        .get(&format!("/tenants/{id}"))
+        .await
+        .body
+        .contains("value=\"12\""));
+    for bad in ["-1", "many", "10001"] {
+        let r = op
+            .post(&format!("/tenants/{id}/quota"), &[("lines", bad)])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+    assert_eq!(h.store.get_limits(tid).await.unwrap().line_quota, 12);
+    let r = op
+        .post(
+            &format!("/tenants/{}/quota", uuid::Uuid::new_v4()),
+            &[("lines", "3")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     // A bad name is an error page naming the rule, not a crash.
     let r = op.post("/tenants", &[("name", "Bad Name")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -156,6 +156,14 @@ async fn admins_and_tokens_stay_out_of_the_platform_console_and_operators_out_of
         .status,
         StatusCode::FORBIDDEN
     );
+    // A tenant admin cannot raise its own (or anyone's) line quota.
+    assert_eq!(
+        a.post(&format!("/tenants/{}/quota", s.ta), &[("lines", "500")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(h.store.get_limits(s.ta).await.unwrap().line_quota, 0);
     let (_, secret) = h
         .store
         .create_api_token(s.ta, "crm", &waihu_store::Actor::cli("t"))

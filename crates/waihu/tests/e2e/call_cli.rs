@@ -3,24 +3,10 @@
 //! and the loopback-only rule.
 
 use std::io::{BufRead, BufReader};
-use std::net::{TcpListener, UdpSocket};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
 use crate::support::{bin, err, out};
-
-fn free_port() -> u16 {
-    loop {
-        let p = UdpSocket::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        if TcpListener::bind(("127.0.0.1", p)).is_ok() {
-            return p;
-        }
-    }
-}
 
 struct CalleeSim(Child);
 
@@ -75,7 +61,7 @@ then = "wait"
 "#,
     )
     .unwrap();
-    let port = free_port();
+    let port = crate::support::free_sip_port();
     let mut child = Command::new(bin())
         .arg("--data-dir")
         .arg(dir)
@@ -194,7 +180,7 @@ fn call_outcomes_json_recording_and_dtmf() {
 #[test]
 fn refused_tcp_is_unreachable_with_exit_zero() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = crate::support::free_sip_port();
     let o = call(
         dir.path(),
         &[

@@ -4,7 +4,6 @@
 //! `--json` line with the script fields.
 
 use std::io::{BufRead, BufReader};
-use std::net::{TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
@@ -25,19 +24,6 @@ lang = "zh"
 steps = [{ do = "say", text = "可以啊" }, { do = "say", text = "周六吧" }]
 "#;
 
-fn free_port() -> u16 {
-    loop {
-        let p = UdpSocket::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        if TcpListener::bind(("127.0.0.1", p)).is_ok() {
-            return p;
-        }
-    }
-}
-
 struct CalleeSim(Child);
 
 impl Drop for CalleeSim {
@@ -50,7 +36,7 @@ impl Drop for CalleeSim {
 fn start_callee(dir: &Path) -> (CalleeSim, u16, PathBuf) {
     let behavior = dir.join("behavior.toml");
     std::fs::write(&behavior, BEHAVIOR).unwrap();
-    let port = free_port();
+    let port = crate::support::free_sip_port();
     let mut child = Command::new(bin())
         .arg("--data-dir")
         .arg(dir)

@@ -169,7 +169,6 @@ impl Drop for Server {
 }
 
 /// A port free on 127.0.0.1 for both UDP and TCP (SIP listens on both).
-#[allow(dead_code)] // used by some test modules
 pub fn free_sip_port() -> u16 {
     loop {
         let p = std::net::UdpSocket::bind("127.0.0.1:0")

@@ -104,30 +104,86 @@ steps = [
 then = "wait"
 "#;
 
+/// A `waihu callee-sim` process answering per `toml`; killed when dropped.
+struct Callee {
+    _process: Killed,
+    port: u16,
+    behaviour: std::path::PathBuf,
+}
+
+fn start_callee(env: &Env, dir: &Path, toml: &str) -> Callee {
+    let port = free_sip_port();
+    let behaviour = dir.join("callees.toml");
+    std::fs::write(&behaviour, toml).unwrap();
+    let process = env
+        .cmd()
+        .args([
+            "callee-sim",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--behavior",
+        ])
+        .arg(&behaviour)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Callee {
+        _process: Killed(process),
+        port,
+        behaviour,
+    }
+}
+
+/// `waihu task run --until-idle`, recognising the callee's phrases by their audio.
+fn dialler(env: &Env, behaviour: &Path) -> Command {
+    let mut c = env.cmd();
+    c.env("WAIHU_SPEECH__ASR", "phrasebook")
+        .env("WAIHU_SPEECH__PHRASEBOOK", behaviour)
+        .env("WAIHU_DIALLER__TICK_MS", "100")
+        .args(["task", "run", "--until-idle"]);
+    c
+}
+
+fn run_dialler(env: &Env, behaviour: &Path) {
+    let o = crate::support::run_cmd(&mut dialler(env, behaviour), None);
+    assert!(o.status.success(), "{}", err(&o));
+}
+
+/// The tests run at any hour: the operator's platform policy allows the whole day.
+fn allow_all_day(env: &Env, dir: &Path, cap_24h: u32) {
+    let day = r#"["00:00-24:00"]"#;
+    let days: String = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| format!("{d} = {day}\n"))
+        .collect();
+    let policy = dir.join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!("jurisdiction = \"CN\"\ncap_24h = {cap_24h}\ncap_30d = 10\nverification_cap_24h = 3\n[calling_hours]\n{days}"),
+    )
+    .unwrap();
+    let o = env.run(
+        &[
+            "policy",
+            "set",
+            "--jurisdiction",
+            "CN",
+            "--file",
+            policy.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+}
+
 fn setup_task(env: &Env, dir: &Path, callee_port: u16, contacts: usize) {
     let ok = |args: &[&str]| {
         let o = env.run(args, None);
         assert!(o.status.success(), "{args:?}\n{}\n{}", out(&o), err(&o));
     };
     ok(&["tenant", "create", "acme"]);
-    // The test runs at any hour: the operator's platform policy allows the whole day.
-    let day = r#"["00:00-24:00"]"#;
-    let policy = dir.join("policy.toml");
-    std::fs::write(
-        &policy,
-        format!(
-            "jurisdiction = \"CN\"\ncap_24h = 3\ncap_30d = 10\nverification_cap_24h = 3\n[calling_hours]\nmon = {day}\ntue = {day}\nwed = {day}\nthu = {day}\nfri = {day}\nsat = {day}\nsun = {day}\n"
-        ),
-    )
-    .unwrap();
-    ok(&[
-        "policy",
-        "set",
-        "--jurisdiction",
-        "CN",
-        "--file",
-        policy.to_str().unwrap(),
-    ]);
+    allow_all_day(env, dir, 3);
     ok(&["tenant", "set-quota", "acme", "--lines", "4"]);
     ok(&[
         "trunk",
@@ -226,32 +282,12 @@ async fn kill_9_mid_task_reconciles_and_never_overcalls() {
 
 fn kill_9_on(env: &Env) {
     let dir = tempfile::tempdir().unwrap();
-    let callee_port = free_sip_port();
-    let behaviour = dir.path().join("callees.toml");
-    std::fs::write(&behaviour, CALLEES).unwrap();
-    let _callee = Killed(
-        env.cmd()
-            .args([
-                "callee-sim",
-                "--listen",
-                &format!("127.0.0.1:{callee_port}"),
-                "--behavior",
-            ])
-            .arg(&behaviour)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let callee = start_callee(env, dir.path(), CALLEES);
+    let (callee_port, behaviour) = (callee.port, callee.behaviour.clone());
     setup_task(env, dir.path(), callee_port, 8);
     let dial = |env: &Env| {
-        let mut c = env.cmd();
-        c.env("WAIHU_SPEECH__ASR", "phrasebook")
-            .env("WAIHU_SPEECH__PHRASEBOOK", &behaviour)
-            .env("WAIHU_DIALLER__TICK_MS", "100")
-            .args(["task", "run", "--until-idle"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+        let mut c = dialler(env, &behaviour);
+        c.stdout(Stdio::null()).stderr(Stdio::piped());
         c
     };
     // Let the dialler get four calls under way, then kill it without warning.
@@ -328,53 +364,16 @@ async fn opt_outs_and_caps_hold_across_tasks_and_tenants() {
 
 fn opt_outs_and_caps_on(env: &Env) {
     let dir = tempfile::tempdir().unwrap();
-    let callee_port = free_sip_port();
-    let behaviour = dir.path().join("callees.toml");
-    std::fs::write(&behaviour, OPT_OUT_CALLEES).unwrap();
-    let _callee = Killed(
-        env.cmd()
-            .args([
-                "callee-sim",
-                "--listen",
-                &format!("127.0.0.1:{callee_port}"),
-                "--behavior",
-            ])
-            .arg(&behaviour)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let callee = start_callee(env, dir.path(), OPT_OUT_CALLEES);
+    let (callee_port, behaviour) = (callee.port, callee.behaviour.clone());
     // acme: list l1 and task t1 (4 numbers, one of them opts out), policy cap 1 per 24 h.
     setup_task(env, dir.path(), callee_port, 4);
     let ok = |args: &[&str]| {
         let o = env.run(args, None);
         assert!(o.status.success(), "{args:?}\n{}\n{}", out(&o), err(&o));
     };
-    let day = r#"["00:00-24:00"]"#;
-    let policy = dir.path().join("policy1.toml");
-    std::fs::write(
-        &policy,
-        format!("jurisdiction = \"CN\"\ncap_24h = 1\ncap_30d = 10\nverification_cap_24h = 3\n[calling_hours]\nmon = {day}\ntue = {day}\nwed = {day}\nthu = {day}\nfri = {day}\nsat = {day}\nsun = {day}\n"),
-    )
-    .unwrap();
-    ok(&[
-        "policy",
-        "set",
-        "--jurisdiction",
-        "CN",
-        "--file",
-        policy.to_str().unwrap(),
-    ]);
-    let dial = || {
-        let mut c = env.cmd();
-        c.env("WAIHU_SPEECH__ASR", "phrasebook")
-            .env("WAIHU_SPEECH__PHRASEBOOK", &behaviour)
-            .env("WAIHU_DIALLER__TICK_MS", "100")
-            .args(["task", "run", "--until-idle"]);
-        let o = crate::support::run_cmd(&mut c, None);
-        assert!(o.status.success(), "{}", err(&o));
-    };
+    allow_all_day(env, dir.path(), 1);
+    let dial = || run_dialler(env, &behaviour);
     dial();
     let t1 = status(env);
     assert_eq!(t1["state"], "completed", "{t1}");
@@ -524,33 +523,10 @@ fn paused_tasks_do_not_dial_and_resume_where_they_were() {
         db: waihu_store::testing::fresh_sqlite().unwrap(),
     };
     let dir = tempfile::tempdir().unwrap();
-    let callee_port = free_sip_port();
-    let behaviour = dir.path().join("callees.toml");
-    std::fs::write(&behaviour, OPT_OUT_CALLEES).unwrap();
-    let _callee = Killed(
-        env.cmd()
-            .args([
-                "callee-sim",
-                "--listen",
-                &format!("127.0.0.1:{callee_port}"),
-                "--behavior",
-            ])
-            .arg(&behaviour)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let callee = start_callee(&env, dir.path(), OPT_OUT_CALLEES);
+    let (callee_port, behaviour) = (callee.port, callee.behaviour.clone());
     setup_task(&env, dir.path(), callee_port, 3);
-    let dial = || {
-        let mut c = env.cmd();
-        c.env("WAIHU_SPEECH__ASR", "phrasebook")
-            .env("WAIHU_SPEECH__PHRASEBOOK", &behaviour)
-            .env("WAIHU_DIALLER__TICK_MS", "100")
-            .args(["task", "run", "--until-idle"]);
-        let o = crate::support::run_cmd(&mut c, None);
-        assert!(o.status.success(), "{}", err(&o));
-    };
+    let dial = || run_dialler(&env, &behaviour);
     let o = env.run(
         &[
             "task",

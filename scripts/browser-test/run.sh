@@ -5,7 +5,12 @@
 # never skips, when something cannot run.
 #
 # Usage: WAIHU_BASE_URL=http://127.0.0.1:PORT WAIHU_USER=operator WAIHU_PASSWORD=... \
-#        WAIHU_ARTIFACTS=target/test-artifacts/browser scripts/browser-test/run.sh
+#        WAIHU_ARTIFACTS=target/test-artifacts/browser scripts/browser-test/run.sh [JOURNEY.mjs ...]
+# Journeys (default: test.mjs, the operator's): test.mjs, and campaign.mjs (a
+# tenant admin's campaign against the virtual callee; it also needs
+# WAIHU_ADMIN_USER, WAIHU_ADMIN_PASSWORD, WAIHU_TENANT, WAIHU_LIST and
+# WAIHU_SCRIPT_FILE). Each runs in its own fresh browser; all run, and the
+# script fails when any of them failed.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/../lib/setup.sh"
@@ -19,4 +24,9 @@ if [ ! -f "$here/node_modules/playwright-core/package.json" ] ||
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-exec node "$here/test.mjs"
+[ $# -gt 0 ] || set -- test.mjs
+failed=0
+for j in "$@"; do
+  node "$here/$j" || failed=1
+done
+exit "$failed"

@@ -1,61 +1,15 @@
-// The back office in a real browser: Debian's Chromium, headless, driven by
-// playwright-core. Logs in as the operator, creates a tenant and its admin,
-// suspends it (accepting the confirmation dialog), switches the language, opens
-// the audit log and verifies the chain. Any console error (e.g. a CSP violation)
-// or page error fails the test. Screenshots go to $WAIHU_ARTIFACTS.
-import { chromium } from "playwright-core";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// The operator's journey through the back office: logs in, creates a tenant and
+// its admin, suspends it (accepting the confirmation dialog), switches the
+// language, opens the audit log and verifies the chain; then the new admin
+// creates an agent and an API token. See lib.mjs for the shared rules (any
+// console error fails). Screenshots go to $WAIHU_ARTIFACTS/operator/.
+import { check, journey, need } from "./lib.mjs";
 
 const base = need("WAIHU_BASE_URL");
 const user = need("WAIHU_USER");
 const password = need("WAIHU_PASSWORD");
-const artifacts = process.env.WAIHU_ARTIFACTS || "target/test-artifacts/browser";
-mkdirSync(artifacts, { recursive: true });
 
-function need(name) {
-  const v = process.env[name];
-  if (!v) {
-    console.error(`error: ${name} is not set`);
-    process.exit(2);
-  }
-  return v;
-}
-
-function check(cond, what) {
-  if (!cond) throw new Error(`check failed: ${what}`);
-  console.log(`ok - ${what}`);
-}
-
-const profile = mkdtempSync(join(tmpdir(), "waihu-chromium-"));
-// A fresh, empty profile directory every run (playwright passes it to Chromium
-// as --user-data-dir).
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 1280, height: 800 },
-  args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-  ],
-});
-const problems = [];
-let step = 0;
-try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`); });
-  let dialogs = 0;
-  page.on("dialog", (d) => { dialogs += 1; d.accept(); });
-  const shot = async (name) => {
-    step += 1;
-    const file = join(artifacts, `${String(step).padStart(2, "0")}-${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    console.log(`   screenshot ${file}`);
-  };
-
+await journey("operator", async ({ page, shot, dialogs }) => {
   // Sign in (Chinese by default).
   await page.goto(`${base}/login`);
   check((await page.getAttribute("html", "lang")) === "zh-CN", "the login page is in Chinese by default");
@@ -85,7 +39,7 @@ try {
   await row.locator("input[name=reason]").fill("e2e check");
   await Promise.all([page.waitForURL(/\/tenants\?done=1$/), row.locator("button[type=submit]").click()]);
   check(await page.locator("tr", { hasText: "e2e-shop" }).locator(".badge.bad").isVisible(), "the tenant shows as suspended");
-  check(dialogs === 1, "suspending asked for confirmation (app.js)");
+  check(dialogs.count === 1, "suspending asked for confirmation (app.js)");
   await shot("tenants");
 
   // Switch to English; the choice sticks across pages.
@@ -131,13 +85,4 @@ try {
   check(me.status === 200 && (await me.json()).role === "admin", "the token authenticates the JSON API");
   await page.goto(`${base}/tokens`);
   check(!(await page.isVisible("#new-token")), "the secret is not shown again");
-
-  check(problems.length === 0, `no console or page errors ${problems.length ? JSON.stringify(problems) : ""}`);
-} catch (e) {
-  console.error(`not ok - ${e.message}`);
-  for (const p of problems) console.error(`   ${p}`);
-  process.exitCode = 1;
-} finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
-}
+});

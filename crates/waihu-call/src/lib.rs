@@ -9,13 +9,16 @@
 //! worker pool and cached TTS); opt-outs go to an [`OptOutSink`] before the
 //! robot hangs up. The result is a [`CallRecord`]: the telephony report
 //! plus the [`ConversationRecord`] (transcript, path, intents, grade,
-//! per-turn timings). See docs/conversation.md.
+//! per-turn timings). A [`CallObserver`] in the setup sees the call live
+//! ([`LiveEvent`]s: dialling, answer, each line and turn, the end). See
+//! docs/conversation.md.
 
 mod config;
 mod conversation;
 pub mod endpoint;
 mod engines;
 mod error;
+mod observer;
 mod optout;
 mod place;
 mod record;
@@ -25,6 +28,7 @@ pub use config::ConversationConfig;
 pub use conversation::{run_conversation, ConversationSetup};
 pub use engines::{trim_silence, Engines, Recognised};
 pub use error::CallError;
+pub use observer::{CallObserver, LiveEvent, MemoryObserver};
 pub use optout::{MemoryOptOutSink, OptOutReason, OptOutSink};
 pub use place::place_call;
 pub use record::{CallRecord, ConversationRecord, Speaker, TranscriptLine, Turn, TurnTimings};

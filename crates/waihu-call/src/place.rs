@@ -1,17 +1,51 @@
 //! Placing a call with a conversation: dial, run the conversation if
-//! answered, and return one [`CallRecord`].
+//! answered, and return one [`CallRecord`]. The setup's observer hears
+//! `Dialling` first and `Ended` last, whatever happens in between.
 
 use tokio::sync::mpsc;
 use waihu_sip::{DialRequest, DialResult, Progress, UserAgent};
 
 use crate::conversation::{run_conversation, ConversationSetup};
-use crate::{CallError, CallRecord};
+use crate::{CallError, CallRecord, LiveEvent};
 
 /// Dials `req` and, if answered, runs the script's conversation on it.
 /// The setup's recording path and maximum duration override the request's.
 /// Outcomes (busy, no answer, hang-ups) are in the record; an error is a
 /// local failure (bad request, no RTP port, recording file not writable).
 pub async fn place_call(
+    ua: &UserAgent,
+    req: DialRequest,
+    setup: ConversationSetup,
+    progress: Option<mpsc::UnboundedSender<Progress>>,
+) -> Result<CallRecord, CallError> {
+    let observer = setup.observer.clone();
+    if let Some(o) = &observer {
+        o.event(LiveEvent::Dialling);
+    }
+    let result = dial_and_converse(ua, req, setup, progress).await;
+    if let Some(o) = &observer {
+        o.event(ended(&result));
+    }
+    result
+}
+
+/// The `Ended` event of a finished attempt.
+fn ended(result: &Result<CallRecord, CallError>) -> LiveEvent {
+    match result {
+        Ok(r) => LiveEvent::Ended {
+            outcome: r.report.outcome.code().to_string(),
+            script_outcome: r.conversation.as_ref().map(|c| c.script_outcome.clone()),
+            grade: r.conversation.as_ref().map(|c| c.grade),
+        },
+        Err(_) => LiveEvent::Ended {
+            outcome: "failed".into(),
+            script_outcome: None,
+            grade: None,
+        },
+    }
+}
+
+async fn dial_and_converse(
     ua: &UserAgent,
     mut req: DialRequest,
     setup: ConversationSetup,

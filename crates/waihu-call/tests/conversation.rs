@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::sync::mpsc;
 use waihu_call::{
-    place_call, CallRecord, ConversationConfig, ConversationSetup, Engines, MemoryOptOutSink,
-    OptOutReason, OptOutSink, Speaker,
+    place_call, CallRecord, ConversationConfig, ConversationSetup, Engines, LiveEvent,
+    MemoryObserver, MemoryOptOutSink, OptOutReason, OptOutSink, Speaker,
 };
 use waihu_callee::{Behavior, CallLog, CalleeConfig, CalleeServer, Prepared};
 use waihu_dialog::interp::Interpreter;
@@ -125,6 +125,8 @@ fn interpreter() -> Arc<Interpreter> {
 struct Outcome {
     record: CallRecord,
     log: CallLog,
+    /// What the live observer saw, in order.
+    events: Vec<LiveEvent>,
 }
 
 /// Calls a callee running `persona` (TOML steps) with the test script.
@@ -162,6 +164,7 @@ async fn converse_with(
     let req = DialRequest::new(callee.local_addr().to_string(), "13800000001");
     let mut vars = BTreeMap::new();
     vars.insert("name".to_string(), "王女士".to_string());
+    let observer = Arc::new(MemoryObserver::default());
     let setup = ConversationSetup {
         interpreter: interpreter(),
         vars,
@@ -171,6 +174,7 @@ async fn converse_with(
         prompt_dir: None,
         prompt_library: None,
         config: ConversationConfig::default(),
+        observer: Some(observer.clone()),
     };
     let record = place_call(&ua, req, setup, None).await.unwrap();
     let log = tokio::time::timeout(std::time::Duration::from_secs(10), logs.recv())
@@ -179,7 +183,15 @@ async fn converse_with(
         .unwrap();
     ua.shutdown();
     callee.shutdown();
-    (Outcome { record, log }, Some(logs))
+    let events = observer.events();
+    (
+        Outcome {
+            record,
+            log,
+            events,
+        },
+        Some(logs),
+    )
 }
 
 async fn simple(persona: &str) -> Outcome {
@@ -227,6 +239,51 @@ async fn interested_callee_books_and_is_graded_a() {
         .all(|t| t.latency_ms.is_some() && t.robot.is_some()));
     // The callee heard the robot answer after each of its replies.
     assert_eq!(o.log.response_latencies_ms().len(), 2, "{:?}", o.log);
+    // The live observer saw the same call, in order: dialling, answer, the
+    // disclosure, each turn with its intent before the robot's answer, the end.
+    let ev = &o.events;
+    assert_eq!(ev.first(), Some(&LiveEvent::Dialling), "{ev:#?}");
+    assert_eq!(ev.get(1), Some(&LiveEvent::Answered), "{ev:#?}");
+    assert!(
+        matches!(
+            ev.get(2),
+            Some(LiveEvent::Robot {
+                disclosure: true,
+                ..
+            })
+        ),
+        "{ev:#?}"
+    );
+    let turns: Vec<_> = ev
+        .iter()
+        .filter_map(|e| match e {
+            LiveEvent::Callee { text, intent, .. } => Some((text.clone(), intent.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        turns,
+        [
+            (Some("可以啊".to_string()), "affirm".to_string()),
+            (Some("周六吧".to_string()), "saturday".to_string())
+        ]
+    );
+    let first_turn = ev
+        .iter()
+        .position(|e| matches!(e, LiveEvent::Callee { .. }))
+        .unwrap();
+    assert!(
+        matches!(&ev[first_turn + 1], LiveEvent::Robot { text, .. } if text.contains("周六上午")),
+        "the robot's answer follows the turn: {ev:#?}"
+    );
+    assert_eq!(
+        ev.last(),
+        Some(&LiveEvent::Ended {
+            outcome: "answered".into(),
+            script_outcome: Some("booked".into()),
+            grade: Some('A'),
+        })
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -314,6 +371,7 @@ async fn opt_out_reaches_the_sink_before_the_hangup() {
         prompt_dir: None,
         prompt_library: None,
         config: ConversationConfig::default(),
+        observer: None,
     };
     let req = DialRequest::new(callee.local_addr().to_string(), "13800000001");
     let record = place_call(&ua, req, setup, None).await.unwrap();
@@ -607,6 +665,7 @@ async fn invite_duration(library: Option<Arc<waihu_speech::prompts::PromptLibrar
         prompt_dir: None,
         prompt_library: library,
         config: ConversationConfig::default(),
+        observer: None,
     };
     let record = place_call(&ua, req, setup, None).await.unwrap();
     ua.shutdown();

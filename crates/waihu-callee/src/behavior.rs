@@ -46,6 +46,9 @@ pub struct Rule {
     /// `^…$` for an exact match). Default: every number.
     #[serde(rename = "match", default = "match_all")]
     pub pattern: String,
+    /// Regular expression searched in the caller number as well (e.g. the
+    /// platform's verification caller number); default: any caller.
+    pub from: Option<String>,
     /// Seconds to ring (180) before acting; fractions allowed.
     #[serde(default)]
     pub ring_secs: f64,
@@ -200,6 +203,14 @@ pub enum Step {
         /// Language of `text`.
         lang: Option<LangCode>,
     },
+    /// Listen to a one-time code read out digit by digit (the robot's
+    /// verification call), recognise each digit with the phrase book of the
+    /// code call and log every code heard (`code_heard`). Ends when the call
+    /// ends or after `max_wait_ms` (default 60000). See `code.rs`.
+    HearCode {
+        /// Longest time to listen.
+        max_wait_ms: Option<u64>,
+    },
     /// Hang up: at once, or `after_robot_ms` into the robot's next
     /// utterance (hanging up mid-prompt).
     Hangup {
@@ -230,6 +241,10 @@ impl Behavior {
             let at = format!("rule {} ({:?})", i + 1, r.pattern);
             Regex::new(&r.pattern)
                 .map_err(|e| CalleeError::Invalid(format!("{at}: bad pattern: {e}")))?;
+            if let Some(f) = &r.from {
+                Regex::new(f)
+                    .map_err(|e| CalleeError::Invalid(format!("{at}: bad from pattern: {e}")))?;
+            }
             if !(0.0..=3600.0).contains(&r.ring_secs) {
                 return Err(CalleeError::Invalid(format!(
                     "{at}: ring_secs out of range"

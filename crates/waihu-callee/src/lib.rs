@@ -13,6 +13,7 @@
 
 pub mod behavior;
 pub mod bench;
+pub mod code;
 mod error;
 pub mod log;
 mod persona;

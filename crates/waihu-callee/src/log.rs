@@ -52,6 +52,17 @@ pub enum LogKind {
         /// The digit.
         digit: char,
     },
+    /// A robot utterance recognised while hearing a code (`hear_code`):
+    /// the phrase, or "" when it matched none.
+    RobotSaid {
+        /// The recognised phrase.
+        text: String,
+    },
+    /// A complete one-time code heard (the digits between two non-digit phrases).
+    CodeHeard {
+        /// The digits.
+        code: String,
+    },
     /// We started speaking a reply.
     SayStart {
         /// Text (or WAV path) of the reply.
@@ -117,6 +128,17 @@ impl CallLog {
     /// Whether an event of this kind was logged.
     pub fn has(&self, pred: impl Fn(&LogKind) -> bool) -> bool {
         self.events.iter().any(|e| pred(&e.kind))
+    }
+
+    /// The codes heard on this call (`hear_code`), in order.
+    pub fn codes_heard(&self) -> Vec<String> {
+        self.events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                LogKind::CodeHeard { code } => Some(code.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Append this log as one JSON line.

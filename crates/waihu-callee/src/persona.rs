@@ -11,6 +11,7 @@ use waihu_sip::{ActiveCall, CallEvent};
 use waihu_speech::vad::{Vad, VadConfig, VadEvent};
 
 use crate::behavior::{Persona, Step, Then};
+use crate::code::CodeListener;
 use crate::log::{LogEvent, LogKind};
 use crate::prepare::Prepared;
 
@@ -40,6 +41,8 @@ struct Ctx<'a> {
     /// Log clock minus media clock, ms.
     media_offset: u64,
     events: &'a mut Vec<LogEvent>,
+    /// Set while a `hear_code` step listens.
+    code: Option<CodeListener>,
 }
 
 impl Ctx<'_> {
@@ -87,6 +90,9 @@ impl Ctx<'_> {
     }
 
     fn on_frame(&mut self, frame: &AudioFrame) {
+        if let Some(l) = self.code.as_mut() {
+            l.push(frame.at_ms, &frame.samples);
+        }
         match self.vad.push(&frame.samples, frame.at_ms) {
             Some(VadEvent::SpeechStart { at_ms }) => {
                 self.robot.speaking = true;
@@ -97,8 +103,15 @@ impl Ctx<'_> {
             Some(VadEvent::SpeechEnd { start_ms, end_ms }) => {
                 self.robot.speaking = false;
                 self.robot.ends += 1;
+                let heard = self.code.as_mut().map(|l| l.utterance(start_ms, end_ms));
                 let (start_ms, end_ms) = (start_ms + self.media_offset, end_ms + self.media_offset);
                 self.log(LogKind::RobotSpeechEnd { start_ms, end_ms });
+                if let Some(h) = heard {
+                    self.log(LogKind::RobotSaid { text: h.text });
+                    if let Some(code) = h.code {
+                        self.log(LogKind::CodeHeard { code });
+                    }
+                }
             }
             None => {}
         }
@@ -171,6 +184,7 @@ pub(crate) async fn run(
         t0,
         media_offset,
         events,
+        code: None,
     };
     let mut answered_ends = 0u64;
     let result = run_steps(&mut ctx, persona, prepared, &mut answered_ends).await;
@@ -250,6 +264,15 @@ async fn run_steps(
                 ctx.speak(describe(text, wav), pcm, true).await?;
                 // The robot's interrupted utterance counts as answered.
                 *answered_ends = ctx.robot.ends + u64::from(ctx.robot.speaking);
+            }
+            Step::HearCode { max_wait_ms } => {
+                let max = max_wait_ms.map_or(Duration::from_secs(60), Duration::from_millis);
+                ctx.code = prepared.code_book().map(CodeListener::new);
+                let result = ctx.until(Some(Instant::now() + max), |_, _| false).await;
+                if let Some(code) = ctx.code.take().and_then(|mut l| l.flush()) {
+                    ctx.log(LogKind::CodeHeard { code });
+                }
+                result?;
             }
             Step::Hangup { after_robot_ms } => {
                 if let Some(ms) = after_robot_ms {

@@ -19,7 +19,11 @@ type AudioKey = (Option<String>, Option<PathBuf>, LangCode);
 pub struct Prepared {
     behavior: Arc<Behavior>,
     patterns: Arc<Vec<Regex>>,
+    /// Caller-number patterns, per rule (`None`: any caller).
+    from: Arc<Vec<Option<Regex>>>,
     audio: Arc<HashMap<AudioKey, Arc<[i16]>>>,
+    /// The phrase book of the code call, when a persona hears codes.
+    code_book: Option<Arc<waihu_speech::asr::PhraseBookAsr>>,
 }
 
 impl Prepared {
@@ -78,10 +82,26 @@ impl Prepared {
             .map(|r| Regex::new(&r.pattern))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| CalleeError::Invalid(e.to_string()))?;
+        let from = behavior
+            .rules
+            .iter()
+            .map(|r| r.from.as_deref().map(Regex::new).transpose())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| CalleeError::Invalid(e.to_string()))?;
+        let code_book = if hears_codes(&behavior) {
+            let tts = tts.ok_or_else(|| {
+                CalleeError::Invalid("the hear_code step needs a TTS engine".into())
+            })?;
+            Some(Arc::new(crate::code::code_book(tts)?))
+        } else {
+            None
+        };
         Ok(Prepared {
             behavior: Arc::new(behavior),
             patterns: Arc::new(patterns),
+            from: Arc::new(from),
             audio: Arc::new(audio),
+            code_book,
         })
     }
 
@@ -99,6 +119,12 @@ impl Prepared {
                     )
                 })
             })
+            || hears_codes(behavior)
+    }
+
+    /// The phrase book of the code call (when some persona hears codes).
+    pub(crate) fn code_book(&self) -> Option<Arc<waihu_speech::asr::PhraseBookAsr>> {
+        self.code_book.clone()
     }
 
     /// The behaviour.
@@ -106,11 +132,23 @@ impl Prepared {
         &self.behavior
     }
 
-    /// The first rule matching the called number.
+    /// The first rule matching the called number (rules with a `from`
+    /// pattern are skipped: they need the caller number).
     pub fn rule_for(&self, number: &str) -> Option<&Rule> {
+        self.rule_for_call("", number)
+    }
+
+    /// The first rule matching the called number and, when the rule has one,
+    /// its caller-number pattern.
+    pub fn rule_for_call(&self, from: &str, number: &str) -> Option<&Rule> {
         self.patterns
             .iter()
-            .position(|re| re.is_match(number))
+            .zip(self.from.iter())
+            .position(|(re, f)| {
+                re.is_match(number)
+                    && f.as_ref()
+                        .is_none_or(|f| !from.is_empty() && f.is_match(from))
+            })
             .map(|i| &self.behavior.rules[i])
     }
 
@@ -125,5 +163,43 @@ impl Prepared {
             .get(&(text.clone(), wav.clone(), lang))
             .cloned()
             .unwrap_or_else(|| Arc::from(Vec::new()))
+    }
+}
+
+/// Whether some persona has a `hear_code` step.
+fn hears_codes(behavior: &Behavior) -> bool {
+    behavior
+        .personas
+        .values()
+        .any(|p| p.steps.iter().any(|s| matches!(s, Step::HearCode { .. })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_with_a_caller_pattern_match_only_that_caller() {
+        let b = Behavior::parse(
+            r#"
+[[rule]]
+from = "^862150009999$"
+action = "answer"
+persona = "codes"
+
+[[rule]]
+action = "busy"
+
+[persona.codes]
+steps = [{ do = "silence", ms = 10 }]
+"#,
+        )
+        .unwrap();
+        let p = Prepared::new(b, Path::new("."), None).unwrap();
+        let action = |from: &str| p.rule_for_call(from, "8613800000000").map(|r| r.action);
+        assert_eq!(action("862150009999"), Some(crate::Action::Answer));
+        assert_eq!(action("862150000001"), Some(crate::Action::Busy));
+        assert_eq!(action(""), Some(crate::Action::Busy));
+        assert!(Behavior::parse("[[rule]]\nfrom = \"(\"\naction = \"busy\"\n").is_err());
     }
 }

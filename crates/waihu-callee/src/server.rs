@@ -112,7 +112,7 @@ async fn handle(mut call: IncomingCall, cfg: &CalleeConfig) -> CallLog {
         events: Vec::new(),
     };
     tracing::debug!(to = %out.to, from = %out.from, "incoming call");
-    let Some(rule) = cfg.behavior.rule_for(&out.to).cloned() else {
+    let Some(rule) = cfg.behavior.rule_for_call(&out.from, &out.to).cloned() else {
         call.reject(404, Some(reason(1)));
         log(&mut events, LogKind::Rejected { status: 404 });
         out.events = events;

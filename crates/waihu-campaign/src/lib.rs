@@ -5,6 +5,7 @@
 //! implements over the database, the gate and `waihu-call`.
 
 pub mod delay;
+pub mod draft;
 pub mod engine;
 pub mod lines;
 pub mod pacer;
@@ -13,11 +14,14 @@ pub mod refusal;
 pub mod retry;
 pub mod settings;
 pub mod state;
+pub mod variant;
 
 pub use delay::{Delay, InvalidDelay};
+pub use draft::{CallerNumberFacts, CheckedDraft, DraftError, TaskDraft};
 pub use engine::{Engine, EngineConfig, TickReport};
 pub use port::{CampaignPort, Dialled, InFlight, PortError, TaskRun, Verdict};
 pub use refusal::{after_refusal, RefusalEffect};
 pub use retry::{InvalidRetry, Next, RetryPolicy};
 pub use settings::{InvalidSettings, LeadThreshold, TaskSettings};
 pub use state::{TaskCommand, TaskStatus, TransitionError};
+pub use variant::{InvalidSplit, Split, Variant};

@@ -10,7 +10,12 @@
 //! Also here: jurisdiction [`Policy`] defaults and the tighten-only merge of tenant
 //! policies, the callee's time zone from the number ([`zones`]), and the phone-number
 //! PII helpers ([`pii`]: keyed hash, masking, AEAD encryption).
+//!
+//! After the call (callee rights, docs/rights.md): the complaint SLA over a working-day
+//! calendar ([`sla`]), the complaint rate and its threshold ([`complaint_rate`]), and
+//! retention periods with what is due at a given instant ([`retention`]).
 
+pub mod complaint_rate;
 pub mod consent;
 pub mod facts;
 pub mod gate;
@@ -18,7 +23,9 @@ pub mod index;
 pub mod pii;
 pub mod policy;
 pub mod purpose;
+pub mod retention;
 pub mod rule;
+pub mod sla;
 pub mod window;
 pub mod zones;
 

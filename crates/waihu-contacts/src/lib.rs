@@ -8,6 +8,7 @@
 //! physical row number (header = row 1), column header and a stable reason code; a
 //! file that cannot be read at all is an [`ImportError`] and nothing may be written.
 
+mod consent_input;
 mod contact;
 mod error;
 mod import;
@@ -17,6 +18,7 @@ pub mod phone;
 mod row_consent;
 mod source;
 
+pub use consent_input::{ConsentInput, ConsentInputError};
 pub use contact::{Contact, ImportOutcome, ImportReport};
 pub use error::{ImportError, RowError, RowReason};
 pub use import::{import, parse};

@@ -34,4 +34,4 @@ pub use sign::{
     dingtalk_sign, feishu_sign, verify_webhook_signature, webhook_signature, VerifyError,
     HEADER_DELIVERY, HEADER_SIGNATURE, HEADER_TIMESTAMP,
 };
-pub use target::{PushKind, Target, UnknownPushKind};
+pub use target::{shown_url, PushKind, Target, UnknownPushKind};

@@ -89,6 +89,24 @@ impl fmt::Debug for Target {
     }
 }
 
+/// The URL as it may be shown back (lists, the back office): without the
+/// robot's access key — WeCom and DingTalk carry it in the query, Feishu as the
+/// last path segment (`…/bot/v2/hook/<token>`).
+pub fn shown_url(kind: PushKind, url: &str) -> String {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    let mut shown = url[..end].to_string();
+    if kind == PushKind::Feishu {
+        if let Some(slash) = shown.trim_end_matches('/').rfind('/') {
+            shown.truncate(slash + 1);
+            shown.push('…');
+        }
+    }
+    if end < url.len() {
+        shown.push_str("?…");
+    }
+    shown
+}
+
 impl Target {
     /// A checked target: the URL is absolute http(s), the generic webhook has a
     /// secret, and WeCom has none (its group robots have no signing; the key is

@@ -8,10 +8,12 @@ pub mod audit;
 pub mod campaign;
 pub mod contacts;
 pub mod error;
+pub mod insight;
 pub mod model;
 pub mod password;
 pub mod postgres;
 pub mod repo;
+pub mod rights;
 mod rows;
 pub mod sessions;
 mod sql;
@@ -20,12 +22,13 @@ pub mod sqlite;
 pub mod testing;
 
 pub use audit::{Actor, AuditEntry, ChainBreak, ChainHead, NewAudit};
+pub use campaign::{check_grade, DashboardFigures, DashboardRepo, TenantRates};
 pub use campaign::{
     BeginCall, CallFilter, CallId, CallRecord, CallRepo, CallResult, Claim, Delivery,
     DeliveryState, DueDelivery, InFlight, Lead, LeadFilter, LeadRepo, LeadStatus, LimitsRepo,
     LintSummary, NewLead, NewPushTarget, NewTask, NewTrunk, Next, Prompt, PromptRepo, PushKind,
     PushRepo, PushTarget, ScriptRepo, ScriptSummary, ScriptVersion, Task, TaskCounts, TaskRepo,
-    TaskStateName, TenantLimits, Transport, Trunk, TrunkRepo,
+    TaskStateName, TaskVariant, TenantLimits, Transport, Trunk, TrunkRepo,
 };
 pub use contacts::{
     AttemptHistory, AttemptRepo, CallerNumber, CallerNumberRepo, ContactList, ContactRepo,
@@ -33,8 +36,14 @@ pub use contacts::{
     PolicyScope, StoredContact, StoredImport,
 };
 pub use error::{StoreError, StoreResult};
+pub use insight::{CallFactRow, FactPage, FactScope, InsightRepo};
 pub use model::{ApiToken, Tenant, TenantStatus, User};
 pub use repo::{ApiTokenRepo, AuditRepo, TenantRepo, UserRepo};
+pub use rights::{
+    Complaint, ComplaintFilter, ComplaintRate, ComplaintScope, ComplaintState, ErasureReport,
+    FiledComplaint, NewComplaint, RetentionReport, RightsRepo, RightsSettings, SubjectExport,
+    TenantSweep,
+};
 pub use sessions::{NewSession, SessionRepo, WebSession};
 
 use async_trait::async_trait;
@@ -70,6 +79,9 @@ pub trait Repositories:
     + CallRepo
     + LeadRepo
     + PushRepo
+    + RightsRepo
+    + insight::InsightRepo
+    + campaign::DashboardRepo
     + Send
     + Sync
 {

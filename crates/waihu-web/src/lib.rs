@@ -4,6 +4,8 @@
 //! OpenAPI document; and serves it with graceful shutdown. Authentication,
 //! sessions, CSRF and login lockout live in [`auth`]; every UI string in [`i18n`];
 //! the one error type in [`error`].
+//! The public callee pages (no login: opt-out, complaints, data requests,
+//! one-time codes) are in [`public`].
 
 pub mod api;
 pub mod assets;
@@ -12,9 +14,12 @@ pub mod campaign;
 pub mod error;
 pub mod health;
 pub mod i18n;
+pub mod insight;
+pub mod live;
 pub mod metrics;
 pub mod numbers;
 pub mod pages;
+pub mod public;
 pub mod security;
 pub mod server;
 pub mod state;

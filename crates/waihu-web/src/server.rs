@@ -2,7 +2,7 @@
 //! on a listener bound to `127.0.0.1:0`.
 
 use crate::state::AppState;
-use crate::{api, assets, health, i18n, metrics, pages, security};
+use crate::{api, assets, health, i18n, metrics, pages, public, security};
 use axum::middleware::from_fn;
 use axum::routing::get;
 use axum::Router;
@@ -19,6 +19,7 @@ pub fn app(state: AppState) -> Router {
         .route("/static/{file}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))
         .nest("/api/v1", api::routes())
+        .merge(public::routes(state.clone()))
         .merge(pages::routes(state.clone()))
         .layer(from_fn(i18n::negotiate))
         .layer(from_fn(security::headers))

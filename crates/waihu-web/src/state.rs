@@ -55,6 +55,18 @@ pub struct AppState {
     /// The data dir's `recordings` folder, whose files the call pages play.
     /// `None`: recordings are not served (the call page says so).
     pub recordings_dir: Option<PathBuf>,
+    /// The audio side of the tenants' prompt libraries (decode, convert, store),
+    /// plugged in by the binary. `None`: the prompts page lists but cannot upload.
+    pub prompt_audio: Option<Arc<dyn crate::campaign::prompts::PromptAudio>>,
+    /// The live calls of this process's dialler (`None`: this server does not
+    /// dial; the live page says so).
+    pub live: Option<crate::live::LiveHub>,
+    /// The public callee pages: one-time codes, verified numbers, rate limits and
+    /// the code sender (docs/public-pages.md).
+    pub public: crate::public::Public,
+    /// The working-day calendar of the complaint SLA clock (the `[rights]`
+    /// calendar of the configuration; weekdays in Asia/Shanghai by default).
+    pub sla_calendar: Arc<waihu_compliance::sla::WorkCalendar>,
 }
 
 impl AppState {
@@ -73,7 +85,18 @@ impl AppState {
             config: Arc::new(config),
             phone_key: None,
             recordings_dir: None,
+            prompt_audio: None,
+            live: None,
+            public: crate::public::Public::default(),
+            sla_calendar: Arc::new(waihu_compliance::sla::WorkCalendar::weekdays_shanghai()),
         }
+    }
+
+    /// The same state with the complaint SLA's working-day calendar (holidays,
+    /// make-up working days) of the configuration.
+    pub fn with_sla_calendar(mut self, calendar: waihu_compliance::sla::WorkCalendar) -> Self {
+        self.sla_calendar = Arc::new(calendar);
+        self
     }
 
     /// The same state with the phone-number hash key (from the PII key file or
@@ -83,10 +106,33 @@ impl AppState {
         self
     }
 
+    /// The same state with a one-time-code sender for the public pages (a
+    /// verification call, or an SMS adapter).
+    pub fn with_code_sender(mut self, sender: Arc<dyn crate::public::CodeSender>) -> Self {
+        self.public = self.public.with_sender(sender);
+        self
+    }
+
+    /// The same state with the prompt libraries' audio side (upload, listen).
+    pub fn with_prompt_audio(
+        mut self,
+        audio: Arc<dyn crate::campaign::prompts::PromptAudio>,
+    ) -> Self {
+        self.prompt_audio = Some(audio);
+        self
+    }
+
     /// The same state serving call recordings from `dir` (the data dir's
     /// `recordings` folder). Only files under it are ever served.
     pub fn with_recordings(mut self, dir: impl Into<PathBuf>) -> Self {
         self.recordings_dir = Some(dir.into());
+        self
+    }
+
+    /// The same state showing the live calls published to `hub` (by the
+    /// dialler of this process) on `/live`, `/live/events` and `/api/v1/live`.
+    pub fn with_live(mut self, hub: crate::live::LiveHub) -> Self {
+        self.live = Some(hub);
         self
     }
 }

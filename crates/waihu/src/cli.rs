@@ -80,6 +80,15 @@ pub enum Command {
     /// Contacts: withdraw consent, delete a number.
     #[command(subcommand)]
     Contact(cmd::contact::ContactCommand),
+    /// Complaint tickets with the SLA clock, complaint rates and threshold (operator).
+    #[command(subcommand)]
+    Complaint(cmd::complaint::ComplaintCommand),
+    /// Data subject requests: export or erase everything about a number (operator).
+    #[command(subcommand)]
+    Subject(cmd::subject::SubjectCommand),
+    /// Retention: the sweep deleting what is due, tenants' periods.
+    #[command(subcommand)]
+    Retention(cmd::retention::RetentionCommand),
     /// Dialog scripts (话术): lint and chat.
     #[command(subcommand)]
     Script(cmd::script::ScriptCommand),
@@ -96,6 +105,10 @@ pub enum Command {
     /// Calling tasks: create, start, pause, resume, stop, status, run the scheduler.
     #[command(subcommand)]
     Task(cmd::task::TaskCommandArgs),
+    /// Reports: a task per day (CSV/XLSX export), a script version's funnel,
+    /// unrecognised utterances.
+    #[command(subcommand)]
+    Report(cmd::report::ReportCommand),
     /// The whole product on one machine: a demo tenant, script, contacts and task
     /// calling the built-in virtual callee, then the back office.
     Demo(cmd::demo::DemoArgs),

@@ -8,8 +8,11 @@ mod demo;
 mod gatekeeper;
 mod llm;
 mod pii;
+mod rights;
+mod rights_verify;
 mod settings;
 mod telemetry;
+mod web_prompts;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -55,6 +58,9 @@ async fn dispatch(mut cli: cli::Cli) -> anyhow::Result<ExitCode> {
         Command::Gate(c) => cmd::gate::run(&ctx, c).await,
         Command::CallerNumber(c) => cmd::caller_number::run(&ctx, c).await,
         Command::Contact(c) => cmd::contact::run(&ctx, c).await,
+        Command::Complaint(c) => cmd::complaint::run(&ctx, c).await,
+        Command::Subject(c) => cmd::subject::run(&ctx, c).await,
+        Command::Retention(c) => cmd::retention::run(&ctx, c).await,
         Command::Policy(c) => cmd::policy::run(&ctx, c).await,
         Command::Script(c) => cmd::script::run(&ctx, c).await,
         Command::Intent(a) => cmd::intent::run(&ctx, a).await,
@@ -62,6 +68,7 @@ async fn dispatch(mut cli: cli::Cli) -> anyhow::Result<ExitCode> {
         Command::Call(a) => cmd::call::run(&ctx, *a).await,
         Command::CalleeSim(a) => cmd::callee_sim::run(&ctx, a).await,
         Command::Task(c) => cmd::task::run(&ctx, c).await,
+        Command::Report(c) => cmd::report::run(&ctx, c).await,
         Command::Trunk(c) => cmd::trunk::run(&ctx, c).await,
         Command::Prompt(c) => cmd::prompt::run(&ctx, c).await,
         Command::Push(c) => cmd::push::run(&ctx, c).await,

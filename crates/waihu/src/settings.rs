@@ -36,6 +36,58 @@ pub struct Settings {
     /// The task scheduler and its SIP user agent.
     #[serde(default)]
     pub dialler: DiallerSettings,
+    /// One-time-code calls of the public pages (docs/public-pages.md).
+    #[serde(default)]
+    pub verification: VerificationSettings,
+    /// Callee rights: the complaint SLA calendar, the retention sweep (docs/rights.md).
+    #[serde(default)]
+    pub rights: crate::rights::RightsConfig,
+}
+
+/// The verification calls that read one-time codes to callees (public pages).
+/// Off while `caller_number` is empty.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VerificationSettings {
+    /// The platform's own tenant (name) the calls are placed and counted for; it
+    /// must own `caller_number`.
+    pub tenant: String,
+    /// The trunk (name, as `waihu trunk add`) the calls go out on.
+    pub trunk: String,
+    /// The caller number shown (E.164), verified and assigned to `tenant`. An
+    /// environment variable `+8610…` arrives as a number; it is read back as E.164.
+    #[serde(deserialize_with = "number_text")]
+    pub caller_number: String,
+    /// Give up on a ringing verification call after this many seconds.
+    pub ring_timeout_secs: u64,
+}
+
+/// A phone number given as text, or as a bare number (environment variables
+/// holding `+86…` are parsed as integers).
+fn number_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Int(u64),
+        Signed(i64),
+    }
+    Ok(match Raw::deserialize(d)? {
+        Raw::Text(s) => s,
+        Raw::Int(n) => format!("+{n}"),
+        Raw::Signed(n) => format!("+{}", n.unsigned_abs()),
+    })
+}
+
+impl Default for VerificationSettings {
+    fn default() -> Self {
+        Self {
+            tenant: "platform".into(),
+            trunk: String::new(),
+            caller_number: String::new(),
+            ring_timeout_secs: 45,
+        }
+    }
 }
 
 /// Which recogniser live calls use.
@@ -364,7 +416,13 @@ impl Settings {
             m = self.dialler.max_call_secs,
             r = self.dialler.record,
             rt = self.dialler.ring_timeout_secs,
-        )
+        ) + &format!(
+            "\n[verification]\ntenant = {t:?}\ntrunk = {tr:?}\ncaller_number = {c:?}\nring_timeout_secs = {rt}\n",
+            t = self.verification.tenant,
+            tr = self.verification.trunk,
+            c = self.verification.caller_number,
+            rt = self.verification.ring_timeout_secs,
+        ) + &self.rights.toml()
     }
 
     /// The Whisper model file.

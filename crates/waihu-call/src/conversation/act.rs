@@ -49,6 +49,10 @@ impl Conversation<'_> {
         let previous_listen = self.listen.take();
         self.no_input_at = None;
         let redact = state.recording_stopped;
+        let confidence = match &input {
+            Input::Speech { transcript, .. } => Some(transcript.confidence),
+            _ => None,
+        };
         let (event, callee_text, dtmf, input_end, mut timings) = match input {
             Input::Speech {
                 transcript,
@@ -116,6 +120,12 @@ impl Conversation<'_> {
                     line.text = None;
                 }
             }
+            self.notify(LiveEvent::Callee {
+                text: callee_text.clone().filter(|_| !hidden),
+                dtmf,
+                intent: intent.clone(),
+                confidence,
+            });
             self.turn_log.push(Turn {
                 callee: callee_text.filter(|_| !hidden),
                 dtmf,
@@ -270,6 +280,10 @@ impl Conversation<'_> {
             .robot
             .queued(id, &audio, interruptible, disclosure, now);
         let duration = audio.len() as u64 / 8;
+        self.notify(LiveEvent::Robot {
+            text: text.clone(),
+            disclosure,
+        });
         self.line_of_segment.insert(id, self.transcript.len());
         self.transcript.push(TranscriptLine {
             speaker: Speaker::Robot,

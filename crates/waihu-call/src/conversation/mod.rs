@@ -38,7 +38,7 @@ use crate::endpoint::{Endpoint, Endpointer};
 use crate::engines::Recognised;
 use crate::record::{ConversationRecord, Speaker, TranscriptLine, Turn, TurnTimings};
 use crate::robot::Robot;
-use crate::{ConversationConfig, Engines, OptOutSink};
+use crate::{CallObserver, ConversationConfig, Engines, LiveEvent, OptOutSink};
 
 mod act;
 mod listen;
@@ -62,6 +62,8 @@ pub struct ConversationSetup {
     pub prompt_library: Option<Arc<waihu_speech::prompts::PromptLibrary>>,
     /// Tuning.
     pub config: ConversationConfig,
+    /// Sees the call live (back office); `None`: nobody watches.
+    pub observer: Option<Arc<dyn CallObserver>>,
 }
 
 impl std::fmt::Debug for ConversationSetup {
@@ -224,6 +226,7 @@ pub async fn run_conversation(
         hangup_ms: None,
         errors: Vec::new(),
     };
+    conv.notify(LiveEvent::Answered);
     conv.step(&Event::Answered, &mut call).await;
     let mut audio_open = true;
     while !conv.ended {
@@ -257,6 +260,13 @@ impl Conversation<'_> {
     /// Media ms → ms since answer.
     fn rel(&self, media_ms: u64) -> u64 {
         media_ms.saturating_sub(self.t0)
+    }
+
+    /// Tells the observer, if any.
+    fn notify(&self, event: LiveEvent) {
+        if let Some(o) = &self.setup.observer {
+            o.event(event);
+        }
     }
 
     fn now(&self) -> u64 {

@@ -10,6 +10,7 @@ mod phonetic;
 mod recognizer;
 mod rules;
 
+pub use phonetic::pinyin_syllable;
 pub use recognizer::{Recognition, Recognizer, RecognizerError};
 pub use rules::{IntentPatterns, RuleKind, RuleSpec};
 

@@ -14,10 +14,13 @@ pub fn syllables(text: &str) -> Vec<String> {
 
 /// The fuzzy syllable of one character.
 pub fn syllable(c: char) -> String {
-    match c.to_pinyin() {
-        Some(p) => fuzzy(p.plain()),
-        None => c.to_string(),
-    }
+    pinyin_syllable(c).unwrap_or_else(|| c.to_string())
+}
+
+/// The fuzzy syllable of a character that has pinyin (a hanzi); `None` for
+/// any other character.
+pub fn pinyin_syllable(c: char) -> Option<String> {
+    c.to_pinyin().map(|p| fuzzy(p.plain()))
 }
 
 fn fuzzy(s: &str) -> String {
@@ -65,6 +68,14 @@ mod tests {
         assert_eq!(syllables("好的"), syllables("号的"));
         assert_eq!(syllables("开会"), syllables("开汇"));
         assert_ne!(syllables("好的"), syllables("不要"));
+    }
+
+    #[test]
+    fn only_hanzi_have_a_pinyin_syllable() {
+        assert_eq!(pinyin_syllable('是').as_deref(), Some("si"));
+        assert_eq!(pinyin_syllable('a'), None);
+        assert_eq!(pinyin_syllable('7'), None);
+        assert_eq!(syllable('a'), "a");
     }
 
     #[test]

@@ -8,6 +8,9 @@
 
 mod content;
 mod graph;
+mod summary;
+
+pub use summary::{lint_summary, LintVerdict};
 
 use crate::script::{Finding, Loaded};
 

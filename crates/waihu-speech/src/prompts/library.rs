@@ -258,6 +258,15 @@ impl PromptLibrary {
     }
 
     /// Path of the converted file for a source hash.
+    /// The converted telephone audio (8 kHz mono WAV) of the upload with this
+    /// hash, when it is in the library; `None` for anything that is not a
+    /// 64-digit hex hash (never a path outside the library).
+    pub fn stored_file(&self, sha256: &str) -> Option<PathBuf> {
+        let hex = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
+        let path = self.stored_path(sha256);
+        (hex && path.is_file()).then_some(path)
+    }
+
     fn stored_path(&self, sha256: &str) -> PathBuf {
         self.dir.join(format!("{sha256}.wav"))
     }

@@ -34,6 +34,8 @@ pub struct BeginCall {
     pub gate_json: String,
     /// The script version the call runs.
     pub script_version_id: Option<Uuid>,
+    /// `A` or `B` when the task runs two script versions (see `TaskVariant`).
+    pub variant: Option<String>,
     /// The process dialling it (for reconciliation after a crash).
     pub worker: String,
     /// When it starts.
@@ -114,6 +116,8 @@ pub struct CallRecord {
     pub gate_json: String,
     /// The script version run.
     pub script_version_id: Option<Uuid>,
+    /// `A` or `B` on an A/B task.
+    pub variant: Option<String>,
     /// How the script ended.
     pub script_outcome: Option<String>,
     /// The robot's grade.

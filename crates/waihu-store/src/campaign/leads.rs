@@ -125,14 +125,16 @@ pub trait LeadRepo {
     async fn list_leads(&self, tenant_id: TenantId, filter: LeadFilter) -> StoreResult<Vec<Lead>>;
     /// One of the tenant's leads.
     async fn get_lead(&self, tenant_id: TenantId, id: Uuid) -> StoreResult<Option<Lead>>;
-    /// An agent's grade and note (the robot's grade is kept).
+    /// An agent's grade and note (the robot's grade is kept). `agent` is the
+    /// signed-in user who regraded, or `None` when an API token did (the audit
+    /// entry's actor names the token).
     async fn regrade_lead(
         &self,
         tenant_id: TenantId,
         id: Uuid,
         grade: &str,
         note: Option<&str>,
-        agent: UserId,
+        agent: Option<UserId>,
         actor: &Actor,
     ) -> StoreResult<Lead>;
     /// Sets the follow-up status.

@@ -7,6 +7,7 @@
 //! opaque text here: the crates that write them own their format.
 
 pub(crate) mod calls;
+pub mod dashboard;
 pub(crate) mod grade;
 pub(crate) mod leads;
 pub(crate) mod limits;
@@ -16,6 +17,7 @@ pub(crate) mod tasks;
 pub(crate) mod trunks;
 
 pub use calls::{BeginCall, CallFilter, CallId, CallRecord, CallRepo, CallResult, InFlight};
+pub use dashboard::{DashboardFigures, DashboardRepo, TenantRates};
 pub use grade::check_grade;
 pub use leads::{Lead, LeadFilter, LeadRepo, LeadStatus, NewLead};
 pub use limits::{LimitsRepo, TenantLimits};
@@ -23,5 +25,5 @@ pub use push::{
     Delivery, DeliveryState, DueDelivery, NewPushTarget, PushKind, PushRepo, PushTarget,
 };
 pub use scripts::{LintSummary, Prompt, PromptRepo, ScriptRepo, ScriptSummary, ScriptVersion};
-pub use tasks::{Claim, NewTask, Next, Task, TaskCounts, TaskRepo, TaskStateName};
+pub use tasks::{Claim, NewTask, Next, Task, TaskCounts, TaskRepo, TaskStateName, TaskVariant};
 pub use trunks::{NewTrunk, Transport, Trunk, TrunkRepo};

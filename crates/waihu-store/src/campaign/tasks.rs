@@ -88,6 +88,15 @@ pub struct NewTask {
     pub ends_at: Option<DateTime<Utc>>,
 }
 
+/// The second script version of an A/B task and the share of contacts it gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskVariant {
+    /// Variant B's script version (a published version of the same tenant).
+    pub script_version_id: Uuid,
+    /// Percent of contacts on variant B, 1–99.
+    pub split_percent: u8,
+}
+
 /// A stored task.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
@@ -99,8 +108,10 @@ pub struct Task {
     pub name: String,
     /// The consent purpose the calls serve.
     pub purpose: String,
-    /// The script version it runs.
+    /// The script version it runs (variant A of an A/B task).
     pub script_version_id: Uuid,
+    /// Variant B, if the task is an A/B test.
+    pub variant: Option<TaskVariant>,
     /// The caller number presented.
     pub caller_number: String,
     /// The trunk it dials through.
@@ -191,6 +202,19 @@ pub trait TaskRepo {
         &self,
         tenant_id: TenantId,
         task: NewTask,
+        actor: &Actor,
+    ) -> StoreResult<Task> {
+        self.create_task_with_variant(tenant_id, task, None, actor)
+            .await
+    }
+    /// [`TaskRepo::create_task`], optionally as an A/B test: variant B must be a
+    /// published version of the tenant (`NotFound` / `Invalid` otherwise) and
+    /// the split 1–99 %. One transaction, audited.
+    async fn create_task_with_variant(
+        &self,
+        tenant_id: TenantId,
+        task: NewTask,
+        variant: Option<TaskVariant>,
         actor: &Actor,
     ) -> StoreResult<Task>;
     /// One task by id.

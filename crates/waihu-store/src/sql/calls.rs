@@ -13,7 +13,7 @@ use waihu_core::TenantId;
 pub(crate) const CALL_COLS: &str = "id, tenant_id, task_id, contact_id, attempt_id, number_hash, \
      number_masked, worker, state, created_at, answered_at, ended_at, duration_ms, outcome, \
      sip_status, gate, script_version_id, script_outcome, grade, grade_reason, opt_out, \
-     recording_stopped, recording_path, transcript, path, intents, turn_log, latency_ms";
+     recording_stopped, recording_path, transcript, path, intents, turn_log, latency_ms, variant";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct CallRow {
@@ -45,6 +45,7 @@ pub(crate) struct CallRow {
     intents: Option<String>,
     turn_log: Option<String>,
     latency_ms: Option<i64>,
+    variant: Option<String>,
 }
 
 impl TryFrom<CallRow> for CallRecord {
@@ -68,6 +69,7 @@ impl TryFrom<CallRow> for CallRecord {
             sip_status: r.sip_status,
             gate_json: r.gate,
             script_version_id: r.script_version_id,
+            variant: r.variant,
             script_outcome: r.script_outcome,
             grade: r.grade,
             grade_reason: r.grade_reason,
@@ -115,6 +117,8 @@ pub(crate) struct EndedCall {
     pub contact_id: Option<Uuid>,
     pub attempt_id: Option<Uuid>,
     pub number_masked: String,
+    pub created_at: DateTime<Utc>,
+    pub variant: Option<String>,
 }
 
 macro_rules! impl_calls {
@@ -122,7 +126,10 @@ macro_rules! impl_calls {
         mod calls {
             #[allow(unused_imports)]
             use super::prelude::*;
+            use super::insight::{bump_refusals, bump_rollup};
             use super::tasks::apply_next;
+            use $crate::insight::Totals;
+            use $crate::sql::insight::RollupDelta;
             use $crate::campaign::grade::check_grade;
             use $crate::campaign::{
                 BeginCall, CallFilter, CallId, CallRecord, CallRepo, CallResult, InFlight, NewLead, Next,
@@ -137,7 +144,7 @@ macro_rules! impl_calls {
             fn end_call_sql(set: &str) -> String {
                 format!(
                     "UPDATE calls SET state = 'done', {set} WHERE id = $1 AND state = 'in_flight' \
-                     RETURNING tenant_id, task_id, contact_id, attempt_id, number_masked"
+                     RETURNING tenant_id, task_id, contact_id, attempt_id, number_masked, created_at, variant"
                 )
             }
 
@@ -218,6 +225,11 @@ macro_rules! impl_calls {
             #[async_trait]
             impl CallRepo for $backend {
                 async fn begin_call(&self, call: BeginCall) -> StoreResult<CallId> {
+                    if let Some(v) = &call.variant {
+                        if v != "A" && v != "B" {
+                            return Err(StoreError::Invalid(format!("call variant {v:?}: use A or B")));
+                        }
+                    }
                     let now = storage_time(call.now);
                     let attempt_id = Uuid::now_v7();
                     let call_id = Uuid::now_v7();
@@ -247,8 +259,8 @@ macro_rules! impl_calls {
                     .await?;
                     sqlx::query(
                         "INSERT INTO calls (id, tenant_id, task_id, contact_id, attempt_id, number_hash, \
-                         number_masked, worker, state, created_at, gate, script_version_id) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'in_flight', $9, $10, $11)",
+                         number_masked, worker, state, created_at, gate, script_version_id, variant) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'in_flight', $9, $10, $11, $12)",
                     )
                     .bind(call_id)
                     .bind(call.tenant_id.0)
@@ -261,6 +273,7 @@ macro_rules! impl_calls {
                     .bind(now)
                     .bind(&call.gate_json)
                     .bind(call.script_version_id)
+                    .bind(&call.variant)
                     .execute(&mut *w.tx)
                     .await?;
                     w.tx.commit().await?;
@@ -306,6 +319,15 @@ macro_rules! impl_calls {
                     .bind(gate_json)
                     .execute(&mut *w.tx)
                     .await?;
+                    let delta = RollupDelta {
+                        tenant_id: tenant_id.0,
+                        task_id,
+                        created_at: now,
+                        variant: None,
+                        totals: Totals { refused: 1, ..Totals::default() },
+                    };
+                    bump_rollup(&mut w.tx, &delta).await?;
+                    bump_refusals(&mut w.tx, tenant_id.0, task_id, now, gate_json).await?;
                     w.tx.commit().await?;
                     Ok(call_id)
                 }
@@ -372,6 +394,25 @@ macro_rules! impl_calls {
                         Some(l) => Some(insert_lead(&mut w.tx, call_id, &ended, l, now).await?),
                         None => None,
                     };
+                    if let Some(task_id) = ended.task_id {
+                        let totals = RollupDelta::finished(
+                            result.answered_at.is_some() || result.outcome == "answered",
+                            result.duration_ms,
+                            result.grade.as_deref(),
+                            lead_id.is_some(),
+                            result.opt_out,
+                            result.intents_json.as_deref(),
+                            ended.attempt_id.is_some(),
+                        );
+                        let delta = RollupDelta {
+                            tenant_id: ended.tenant_id,
+                            task_id,
+                            created_at: ended.created_at,
+                            variant: ended.variant.clone(),
+                            totals,
+                        };
+                        bump_rollup(&mut w.tx, &delta).await?;
+                    }
                     w.tx.commit().await?;
                     Ok(lead_id)
                 }
@@ -412,6 +453,20 @@ macro_rules! impl_calls {
                     }
                     if let (Some(task), Some(contact)) = (ended.task_id, ended.contact_id) {
                         apply_next(&mut w.tx, task, contact, &next, Some("interrupted"), false).await?;
+                    }
+                    if let Some(task_id) = ended.task_id {
+                        let delta = RollupDelta {
+                            tenant_id: ended.tenant_id,
+                            task_id,
+                            created_at: ended.created_at,
+                            variant: ended.variant.clone(),
+                            totals: Totals {
+                                attempts: i64::from(ended.attempt_id.is_some()),
+                                interrupted: 1,
+                                ..Totals::default()
+                            },
+                        };
+                        bump_rollup(&mut w.tx, &delta).await?;
                     }
                     w.tx.commit().await?;
                     Ok(())

@@ -119,7 +119,7 @@ macro_rules! impl_leads {
                     id: Uuid,
                     grade: &str,
                     note: Option<&str>,
-                    agent: UserId,
+                    agent: Option<UserId>,
                     actor: &Actor,
                 ) -> StoreResult<Lead> {
                     check_grade(grade, "the agent's grade")?;
@@ -132,7 +132,7 @@ macro_rules! impl_leads {
                     )
                     .bind(grade)
                     .bind(note)
-                    .bind(agent.0)
+                    .bind(agent.map(|a| a.0))
                     .bind(now)
                     .bind(tenant_id.0)
                     .bind(id)
@@ -146,7 +146,7 @@ macro_rules! impl_leads {
                                 "previous_grade": before.grade(),
                                 "grade": grade,
                                 "note": note,
-                                "agent_id": agent.0,
+                                "agent_id": agent.map(|a| a.0),
                             })),
                     )
                     .await?;

@@ -24,6 +24,10 @@ pub(crate) mod push;
 pub(crate) mod scripts;
 pub(crate) mod tasks;
 pub(crate) mod trunks;
+// Callee rights (migration 0005).
+pub(crate) mod rights;
+// Learning from calls (migration 0006).
+pub(crate) mod insight;
 
 use crate::error::{StoreError, StoreResult};
 
@@ -140,6 +144,9 @@ macro_rules! impl_all {
         $crate::sql::calls::impl_calls!($backend, $db);
         $crate::sql::leads::impl_leads!($backend, $db);
         $crate::sql::push::impl_push!($backend, $db);
+        $crate::sql::rights::impl_rights!($backend, $db);
+        $crate::sql::insight::impl_insight!($backend, $db);
+        $crate::campaign::dashboard::impl_dashboard!($backend, $db);
     };
 }
 pub(crate) use impl_all;

@@ -3,7 +3,7 @@
 //! the same contact; queue bookkeeping is not audited.
 
 use crate::campaign::tasks::parse_state;
-use crate::campaign::{Claim, Task};
+use crate::campaign::{Claim, Task, TaskVariant};
 use crate::error::{StoreError, StoreResult};
 use crate::sql::contacts::phone_hash;
 use crate::sql::limits::count_column;
@@ -16,7 +16,7 @@ use waihu_core::TenantId;
 pub(crate) const TASK_COLS: &str =
     "id, tenant_id, name, purpose, script_version_id, caller_number, \
      trunk_id, windows, lines, cps_limit, retry, priority, lead_grade, starts_at, ends_at, state, \
-     state_reason, created_at, updated_at";
+     state_reason, created_at, updated_at, variant_b_script_version_id, split_percent";
 
 /// Claimed rows per detail query (well under both backends' bind limits).
 pub(crate) const CLAIM_CHUNK: usize = 500;
@@ -50,11 +50,33 @@ pub(crate) struct TaskRow {
     state_reason: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    variant_b_script_version_id: Option<Uuid>,
+    split_percent: Option<i32>,
 }
 
 impl TaskRow {
     fn into_task(self, list_ids: Vec<Uuid>) -> StoreResult<Task> {
+        let variant = match (self.variant_b_script_version_id, self.split_percent) {
+            (None, None) => None,
+            (Some(id), Some(pct)) => Some(TaskVariant {
+                script_version_id: id,
+                split_percent: u8::try_from(pct)
+                    .ok()
+                    .filter(|p| (1..=99).contains(p))
+                    .ok_or_else(|| StoreError::Corrupt {
+                        table: "tasks",
+                        why: format!("A/B split of {pct} %"),
+                    })?,
+            }),
+            _ => {
+                return Err(StoreError::Corrupt {
+                    table: "tasks",
+                    why: "variant B without a split, or a split without variant B".into(),
+                })
+            }
+        };
         Ok(Task {
+            variant,
             id: self.id,
             tenant_id: TenantId(self.tenant_id),
             name: self.name,
@@ -166,7 +188,7 @@ macro_rules! impl_tasks {
             use super::prelude::*;
             use $crate::campaign::grade::{check_grade, check_name};
             use $crate::campaign::tasks::parse_state;
-            use $crate::campaign::{Claim, NewTask, Next, Task, TaskCounts, TaskRepo, TaskStateName};
+            use $crate::campaign::{Claim, NewTask, Next, Task, TaskCounts, TaskRepo, TaskStateName, TaskVariant};
             use $crate::sql::limits::int_column;
             use $crate::sql::tasks::{tasks_with_lists, ClaimRow, TaskRow, CLAIM_CHUNK, CLAIM_SELECT, TASK_COLS};
             use chrono::DateTime;
@@ -280,7 +302,13 @@ macro_rules! impl_tasks {
 
             #[async_trait]
             impl TaskRepo for $backend {
-                async fn create_task(&self, tenant_id: TenantId, new: NewTask, actor: &Actor) -> StoreResult<Task> {
+                async fn create_task_with_variant(
+                    &self,
+                    tenant_id: TenantId,
+                    new: NewTask,
+                    variant: Option<TaskVariant>,
+                    actor: &Actor,
+                ) -> StoreResult<Task> {
                     let name = check_name(&new.name, "task")?;
                     check_grade(&new.lead_grade, "the lead grade")?;
                     let lines = int_column(new.lines, "line count")?;
@@ -300,6 +328,14 @@ macro_rules! impl_tasks {
                             return Err(StoreError::Invalid(format!("task {name:?}: it ends before it starts")));
                         }
                     }
+                    if let Some(v) = &variant {
+                        if !(1..=99).contains(&v.split_percent) {
+                            return Err(StoreError::Invalid(format!(
+                                "task {name:?}: the A/B split must be 1 to 99 percent on variant B, not {}",
+                                v.split_percent
+                            )));
+                        }
+                    }
                     let mut list_ids = new.list_ids.clone();
                     list_ids.sort();
                     list_ids.dedup();
@@ -315,6 +351,25 @@ macro_rules! impl_tasks {
                             .fetch_optional(&mut *w.tx)
                             .await?;
                     version.ok_or(StoreError::NotFound("script version"))?;
+                    if let Some(v) = &variant {
+                        let b: Option<(Option<DateTime<Utc>>,)> = sqlx::query_as(
+                            "SELECT published_at FROM script_versions WHERE tenant_id = $1 AND id = $2",
+                        )
+                        .bind(tenant_id.0)
+                        .bind(v.script_version_id)
+                        .fetch_optional(&mut *w.tx)
+                        .await?;
+                        match b {
+                            None => return Err(StoreError::NotFound("script version (variant B)")),
+                            Some((None,)) => {
+                                return Err(StoreError::Invalid(format!(
+                                    "task {name:?}: variant B's script version {} is not published",
+                                    v.script_version_id
+                                )))
+                            }
+                            Some((Some(_),)) => {}
+                        }
+                    }
                     let trunk: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM trunks WHERE id = $1")
                         .bind(new.trunk_id)
                         .fetch_optional(&mut *w.tx)
@@ -335,6 +390,7 @@ macro_rules! impl_tasks {
                         name,
                         purpose,
                         script_version_id: new.script_version_id,
+                        variant,
                         caller_number: new.caller_number.trim().to_string(),
                         trunk_id: new.trunk_id,
                         list_ids,
@@ -353,7 +409,7 @@ macro_rules! impl_tasks {
                     };
                     sqlx::query(&format!(
                         "INSERT INTO tasks ({TASK_COLS}) VALUES \
-                         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+                         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
                     ))
                     .bind(task.id)
                     .bind(tenant_id.0)
@@ -374,6 +430,8 @@ macro_rules! impl_tasks {
                     .bind(&task.state_reason)
                     .bind(now)
                     .bind(now)
+                    .bind(variant.map(|v| v.script_version_id))
+                    .bind(variant.map(|v| i32::from(v.split_percent)))
                     .execute(&mut *w.tx)
                     .await
                     .map_err(|e| unique_or(e, || format!("task {:?} already exists", task.name)))?;
@@ -396,6 +454,8 @@ macro_rules! impl_tasks {
                                 "caller_number": task.caller_number,
                                 "lines": task.lines,
                                 "lead_grade": task.lead_grade,
+                                "variant_b_script_version_id": variant.map(|v| v.script_version_id),
+                                "split_percent": variant.map(|v| v.split_percent),
                             })),
                     )
                     .await?;

@@ -4,7 +4,9 @@
 mod audit_chain;
 mod campaign;
 mod contacts;
+mod insight;
 mod isolation;
+mod rights;
 mod sessions;
 mod tenants_users;
 

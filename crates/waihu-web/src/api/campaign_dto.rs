@@ -239,11 +239,11 @@ pub struct CallDetailDto {
     /// The compliance gate's decision (JSON as the gate wrote it).
     #[schema(value_type = Object)]
     pub gate: serde_json::Value,
-    /// The dialog path.
-    #[schema(value_type = Object)]
+    /// The dialog path: the script nodes visited, in order.
+    #[schema(value_type = Option<Vec<String>>)]
     pub path: Option<serde_json::Value>,
-    /// Recognised intents.
-    #[schema(value_type = Object)]
+    /// Recognised intents, in order.
+    #[schema(value_type = Option<Vec<String>>)]
     pub intents: Option<serde_json::Value>,
     /// The transcript.
     pub transcript: Vec<TranscriptLine>,

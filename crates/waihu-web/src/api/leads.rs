@@ -1,6 +1,6 @@
-//! Leads: list and one lead (admins, agents, auditors, tokens); regrade (a
-//! signed-in admin or agent: the store records who) and follow-up status (admins,
-//! agents, tokens). Dead letters of lead push: list (admins, auditors, tokens) and
+//! Leads: list and one lead (admins, agents, auditors, tokens); regrade (admins,
+//! agents, tokens: the store records the user, or the token as the audit actor)
+//! and follow-up status (admins, agents, tokens). Dead letters of lead push: list (admins, auditors, tokens) and
 //! retry (admins, tokens).
 
 use super::campaign_dto::{DeadLetterDto, LeadDto, LeadPage, LeadStatusReq, RegradeReq};
@@ -52,12 +52,12 @@ pub async fn get(
     Ok(Json(leads::find(&state, t, id).await?.into()))
 }
 
-/// An agent's grade and note (the robot's grade is kept). Needs a signed-in
-/// admin or agent: API tokens get `403`.
+/// An agent's grade and note (the robot's grade is kept). Admins, agents and
+/// API tokens; a token's regrade has no `agent_id` (the audit actor names the token).
 #[utoipa::path(post, path = "/api/v1/leads/{id}/grade", tag = "leads", params(("id" = Uuid, Path, description = "lead id")),
     request_body = RegradeReq,
     responses((status = 200, body = LeadDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
-    security(("session" = [])))]
+    security(("bearer" = []), ("session" = [])))]
 pub async fn regrade(
     State(state): State<AppState>,
     who: Principal,

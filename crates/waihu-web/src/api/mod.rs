@@ -7,17 +7,23 @@
 //! The OpenAPI 3 document at `/api/v1/openapi.json` is generated from this code.
 
 pub mod audit;
+pub mod caller_numbers;
 pub mod calls;
 pub mod campaign_dto;
+pub mod complaints;
 pub mod contacts;
+pub mod dashboard;
 pub mod dnc;
 pub mod dto;
 pub mod leads;
 pub mod openapi;
+pub mod prompts;
 pub mod scripts;
+pub mod settings;
 pub mod tasks;
 pub mod tenants;
 pub mod tokens;
+pub mod trunks;
 pub mod users;
 
 use crate::auth::{csrf, session, Principal};
@@ -58,7 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/scripts/{id}/versions", get(scripts::versions))
         .route("/script-versions/{id}", get(scripts::version))
         .route("/script-versions/{id}/publish", post(scripts::publish))
-        .route("/tasks", get(tasks::list))
+        .route("/tasks", get(tasks::list).post(tasks::create))
         .route("/tasks/{id}", get(tasks::get))
         .route("/tasks/{id}/counts", get(tasks::counts))
         .route("/tasks/{id}/start", post(tasks::start))
@@ -68,14 +74,53 @@ pub fn routes() -> Router<AppState> {
         .route("/calls", get(calls::list))
         .route("/calls/{id}", get(calls::get))
         .route("/calls/{id}/recording", get(calls::recording))
+        .route("/live", get(crate::live::api::current))
         .route("/leads", get(leads::list))
         .route("/leads/{id}", get(leads::get))
         .route("/leads/{id}/grade", post(leads::regrade))
         .route("/leads/{id}/status", post(leads::set_status))
         .route("/dead-letters", get(leads::dead_letters))
         .route("/dead-letters/{id}/retry", post(leads::retry))
+        .route("/dashboard", get(dashboard::get))
+        .route("/rates", get(dashboard::rates))
+        .route("/settings", get(settings::get))
+        .route(
+            "/push-targets",
+            get(settings::list_push_targets).post(settings::add_push_target),
+        )
+        .route("/push-targets/{id}/enabled", post(settings::set_enabled))
+        .route("/trunks", get(trunks::list).post(trunks::add))
+        .route(
+            "/prompts",
+            get(prompts::list)
+                .post(prompts::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::campaign::prompts::MAX_UPLOAD + 1,
+                )),
+        )
+        .route("/prompts/{id}/audio", get(prompts::audio))
+        .route(
+            "/caller-numbers",
+            get(caller_numbers::list).post(caller_numbers::register),
+        )
+        .route("/caller-numbers/verify", post(caller_numbers::verify))
+        .route("/caller-numbers/assign", post(caller_numbers::assign))
         .route("/audit", get(audit::list))
         .route("/audit/verify", get(audit::verify))
+        .route("/complaints", get(complaints::list))
+        .route("/complaints/{id}", get(complaints::get))
+        .route("/complaints/{id}/ack", post(complaints::ack))
+        .route("/complaints/{id}/answer", post(complaints::answer))
+        .route("/complaints/{id}/close", post(complaints::close))
+        .route(
+            "/retention",
+            get(complaints::get_retention).put(complaints::put_retention),
+        )
+        .route(
+            "/rights-settings",
+            get(complaints::get_rights_settings).put(complaints::put_rights_settings),
+        )
+        .merge(crate::insight::api_routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -134,6 +179,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Items per page, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<usize>,
     /// Items to skip (default 0).
     pub offset: Option<usize>,

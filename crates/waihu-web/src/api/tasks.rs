@@ -1,17 +1,19 @@
 //! Tasks: list (with progress), one task, its counts (admins, agents, auditors,
-//! tokens); start, pause, resume, stop (admins, tokens). A change the task's
+//! tokens); create, start, pause, resume, stop (admins, tokens). A change the task's
 //! state does not allow is `409 conflict`.
 
 use super::campaign_dto::{TaskActionReq, TaskCountsDto, TaskDto};
 use super::dto::Page;
-use super::{page, parse_id, PageQuery};
+use super::{page, parse_id, ApiJson, PageQuery};
 use crate::auth::principal::{CAMPAIGN_READERS, TENANT_ADMINS};
 use crate::auth::Principal;
+use crate::campaign::task_create::{self, CreateTaskReq};
 use crate::campaign::tasks::{self, TaskAction};
 use crate::error::{AppResult, ErrorBody};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::Json;
 use uuid::Uuid;
 
@@ -38,6 +40,24 @@ pub async fn list(
         offset: p.offset,
         next_offset: p.next_offset,
     }))
+}
+
+/// Creates a task (state `draft`) with the same rules as `waihu task create`:
+/// a published script version, the tenant's lists, a caller number assigned to
+/// the tenant and verified, a trunk, lines within the quota. A broken rule is
+/// `422 invalid` naming the `field`; a taken name `409 conflict`.
+#[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", request_body = CreateTaskReq,
+    responses((status = 201, body = TaskDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiJson(req): ApiJson<CreateTaskReq>,
+) -> AppResult<(StatusCode, Json<TaskDto>)> {
+    let t = who.tenant_for(TENANT_ADMINS)?;
+    let task = task_create::create(&state, t, req, &who.actor).await?;
+    let counts = state.store.task_counts(t, task.id).await?;
+    Ok((StatusCode::CREATED, Json(TaskDto::new(task, Some(counts)))))
 }
 
 /// One task with its counts.

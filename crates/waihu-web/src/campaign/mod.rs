@@ -5,9 +5,15 @@
 //! caller (never from the request), so another tenant's row is simply 404.
 
 pub mod calls;
+pub mod complaints;
 pub mod leads;
+pub mod operator;
+pub mod prompts;
 pub mod recordings;
+pub mod script_chat;
 pub mod scripts;
+pub mod settings;
+pub mod task_create;
 pub mod tasks;
 
 use crate::error::{AppError, AppResult};
@@ -42,14 +48,8 @@ pub fn non_empty(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// A grade: one letter `A` (best) to `F`; field `grade` on error.
+/// A grade: one letter `A` (best) to `F` (the store's `check_grade`); field
+/// `grade` on error.
 pub fn check_grade(g: &str) -> AppResult<()> {
-    if matches!(g, "A" | "B" | "C" | "D" | "E" | "F") {
-        Ok(())
-    } else {
-        Err(AppError::invalid(
-            "grade",
-            format!("a grade is one letter A (best) to F, not {g:?}"),
-        ))
-    }
+    waihu_store::check_grade(g, "a grade").map_err(|e| AppError::from(e).with_field("grade"))
 }

@@ -23,11 +23,12 @@ pub struct FindingView {
     pub message: String,
 }
 
-/// Lints `yaml` the way `waihu script upload` does: every finding counts as an
-/// error (a script is publishable when there are none).
+/// Lints `yaml` with `waihu_dialog::lint::lint_summary`, exactly as `waihu script
+/// upload` does: every finding counts as an error (publishable when there are none).
 pub fn lint(yaml: &str) -> (LintSummary, Vec<FindingView>) {
-    let loaded = waihu_dialog::script::load_str(yaml);
-    let findings: Vec<FindingView> = waihu_dialog::lint::lint(&loaded)
+    let v = waihu_dialog::lint::lint_summary(yaml);
+    let findings = v
+        .findings
         .into_iter()
         .map(|f| FindingView {
             line: f.line,
@@ -36,9 +37,9 @@ pub fn lint(yaml: &str) -> (LintSummary, Vec<FindingView>) {
         })
         .collect();
     let summary = LintSummary {
-        errors: u32::try_from(findings.len()).unwrap_or(u32::MAX),
-        warnings: 0,
-        findings_json: serde_json::to_string(&findings).unwrap_or_else(|_| "[]".into()),
+        errors: v.errors,
+        warnings: v.warnings,
+        findings_json: v.findings_json,
     };
     (summary, findings)
 }
@@ -136,4 +137,20 @@ pub async fn publish(
         .store
         .publish_script_version(tenant, id, actor)
         .await?)
+}
+
+/// The version's flow graph as SVG (laid out by `waihu_dialog::graph`), its
+/// stored findings marked on their nodes; `None` when the YAML does not load.
+pub fn flow_graph(v: &ScriptVersion) -> Option<String> {
+    let loaded = waihu_dialog::script::load_str(&v.yaml);
+    let script = loaded.script.as_ref()?;
+    let marks: Vec<(usize, String)> = findings(v)
+        .into_iter()
+        .map(|f| (f.line, format!("{}: {}", f.rule, f.message)))
+        .collect();
+    Some(waihu_dialog::graph::to_svg(
+        script,
+        &loaded.positions,
+        &marks,
+    ))
 }

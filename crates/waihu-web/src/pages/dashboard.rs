@@ -1,7 +1,10 @@
-//! The dashboard: what exists now (tenants, users, tokens, recent audit entries),
-//! and room for the call statistics that arrive with tasks and calls.
+//! The dashboard: for a tenant, today's calls (UTC day), answer rate, live calls,
+//! grades and refusals by reason (SVG bar charts drawn on the server, figures
+//! from the store's rollups via `api::dashboard::figures`); users, tokens and
+//! recent audit entries; for the operator, tenants and the platform log.
 
-use super::{fmt_time, layout, role_label, PageCtx};
+use super::{chart, fmt_time, layout, role_label, PageCtx};
+use crate::api::dashboard::{figures, DashboardDto};
 use crate::error::AppResult;
 use crate::i18n::Msg;
 use crate::state::AppState;
@@ -35,11 +38,41 @@ pub fn recent(ctx: &PageCtx, entries: &[AuditEntry]) -> Markup {
     }
 }
 
+/// Today's figures: four numbers and two bar charts.
+fn today_figures(ctx: &PageCtx, d: &DashboardDto) -> Markup {
+    let grades: Vec<(String, i64)> = d.grades.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let refusals: Vec<(String, i64)> = d
+        .refusals_by_reason
+        .iter()
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    html! {
+        div.grid #today {
+            (stat(ctx.t(Msg::TodayCalls), d.calls, None))
+            (stat(ctx.t(Msg::AnswerRate), format!("{:.1}%", d.answer_rate * 100.0), Some(format!("{} / {}", d.answered, d.calls))))
+            (stat(ctx.t(Msg::LiveCalls), d.live_calls, None))
+            (stat(ctx.t(Msg::Refusals), d.refused, None))
+        }
+        div.grid {
+            div.card #grades {
+                h2 { (ctx.t(Msg::GradeDistribution)) }
+                (chart::bars(ctx.t(Msg::GradeDistribution), &grades, ctx.t(Msg::ChartNoData)))
+            }
+            div.card #refusals {
+                h2 { (ctx.t(Msg::RefusalsByReason)) }
+                (chart::bars(ctx.t(Msg::RefusalsByReason), &refusals, ctx.t(Msg::ChartNoData)))
+            }
+        }
+        p.hint { (ctx.t(Msg::TodayUtc)) }
+    }
+}
+
 /// `GET /`.
 pub async fn page(State(state): State<AppState>, ctx: PageCtx) -> AppResult<Markup> {
     let who = &ctx.who;
     let mut cards = Vec::new();
     let mut activity = None;
+    let mut today: Option<DashboardDto> = None;
     let tenant_name = match who.tenant_id {
         Some(t) => state.store.get_tenant(t).await?.map(|t| t.name.to_string()),
         None => None,
@@ -68,7 +101,9 @@ pub async fn page(State(state): State<AppState>, ctx: PageCtx) -> AppResult<Mark
             ));
             activity = Some(state.store.list_audit_platform(8).await?);
         }
+        (Role::Agent, Some(t)) => today = Some(figures(&state, t).await?),
         (Role::Admin | Role::Auditor, Some(t)) => {
+            today = Some(figures(&state, t).await?);
             cards.push(stat(
                 ctx.t(Msg::CardUsers),
                 state.store.list_users(t).await?.len(),
@@ -93,8 +128,8 @@ pub async fn page(State(state): State<AppState>, ctx: PageCtx) -> AppResult<Mark
                 @match &tenant_name { Some(n) => strong { (n) }, None => span { (ctx.t(Msg::Platform)) } }
             }
         }
+        @if let Some(d) = &today { (today_figures(&ctx, d)) }
         @if !cards.is_empty() { div.grid { @for c in &cards { (c) } } }
-        div.card { p.hint { (ctx.t(Msg::ComingSoon)) } }
         @if let Some(entries) = &activity {
             div.card {
                 h2 { (ctx.t(Msg::RecentActivity)) }

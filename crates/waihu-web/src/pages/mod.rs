@@ -9,6 +9,8 @@
 pub mod account;
 pub mod audit;
 pub mod calls;
+pub mod chart;
+pub mod complaints;
 pub mod contacts;
 pub mod dashboard;
 pub mod dead_letters;
@@ -17,10 +19,17 @@ pub mod layout;
 pub mod leads;
 pub mod login;
 pub mod nav;
+pub mod operator;
+pub mod prompts;
+pub mod retention;
+pub mod script_tools;
 pub mod scripts;
+pub mod settings;
+pub mod task_new;
 pub mod tasks;
 pub mod tenants;
 pub mod tokens;
+pub mod trunks;
 pub mod users;
 
 use crate::auth::{csrf, session, Principal};
@@ -65,23 +74,50 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/scripts/{id}", get(scripts::detail))
         .route("/script-versions/{id}", get(scripts::version))
         .route("/script-versions/{id}/publish", post(scripts::publish))
-        .route("/tasks", get(tasks::list))
+        .route("/script-versions/{id}/chat", post(script_tools::chat))
+        .route("/tasks", get(tasks::list).post(task_new::create))
+        .route("/tasks/new", get(task_new::page))
         .route("/tasks/{id}", get(tasks::detail))
         .route("/tasks/{id}/{action}", post(tasks::act))
         .route("/calls", get(calls::list))
         .route("/calls/{id}", get(calls::detail))
         .route("/calls/{id}/recording", get(calls::recording))
+        .route("/live", get(crate::live::page::page))
+        .route("/live/events", get(crate::live::sse::events))
         .route("/leads", get(leads::list))
         .route("/leads/{id}/grade", post(leads::regrade))
         .route("/leads/{id}/status", post(leads::set_status))
         .route("/dead-letters", get(dead_letters::list))
         .route("/dead-letters/{id}/retry", post(dead_letters::retry))
+        .route("/prompts", get(prompts::list))
+        .route("/prompts/{id}/audio", get(prompts::audio))
+        .route("/settings", get(settings::page))
+        .route("/settings/push-targets", post(settings::add_push_target))
+        .route(
+            "/settings/push-targets/{id}/enabled",
+            post(settings::set_enabled),
+        )
+        .route("/trunks", get(trunks::list).post(trunks::add))
+        .route(
+            "/caller-numbers",
+            get(operator::numbers).post(operator::register),
+        )
+        .route("/caller-numbers/{action}", post(operator::act))
+        .route("/rates", get(operator::rates))
+        .route("/rates/settings", post(retention::set_platform))
+        .route("/complaints", get(complaints::list))
+        .route("/complaints/{id}", get(complaints::detail))
+        .route("/complaints/{id}/ack", post(complaints::ack))
+        .route("/complaints/{id}/answer", post(complaints::answer))
+        .route("/complaints/{id}/close", post(complaints::close))
+        .route("/settings/retention", post(retention::set))
         .route("/audit", get(audit::list))
         .route("/audit/verify", get(audit::verify))
         .route(
             "/account/password",
             get(account::page).post(account::submit),
         )
+        .merge(crate::insight::page_routes())
         .fallback(|| async { AppError::not_found("page") })
         .layer(from_fn_with_state(state, csrf::guard))
         .layer(from_fn(error_pages))

@@ -63,6 +63,30 @@ pub const NAV: &[NavItem] = &[
         roles: &[Role::Operator],
     },
     NavItem {
+        href: "/trunks",
+        label: Msg::NavTrunks,
+        section: Section::Platform,
+        roles: &[Role::Operator],
+    },
+    NavItem {
+        href: "/caller-numbers",
+        label: Msg::NavCallerNumbers,
+        section: Section::Platform,
+        roles: &[Role::Operator],
+    },
+    NavItem {
+        href: "/rates",
+        label: Msg::NavRates,
+        section: Section::Platform,
+        roles: &[Role::Operator],
+    },
+    NavItem {
+        href: "/complaints",
+        label: Msg::NavComplaints,
+        section: Section::Platform,
+        roles: &[Role::Operator],
+    },
+    NavItem {
         href: "/users",
         label: Msg::NavUsers,
         section: Section::Platform,
@@ -81,10 +105,28 @@ pub const NAV: &[NavItem] = &[
         roles: TENANT_ALL,
     },
     NavItem {
+        href: "/prompts",
+        label: Msg::NavPrompts,
+        section: Section::Campaign,
+        roles: TENANT_ALL,
+    },
+    NavItem {
         href: "/tasks",
         label: Msg::NavTasks,
         section: Section::Campaign,
         roles: TENANT_ALL,
+    },
+    NavItem {
+        href: "/live",
+        label: Msg::NavLive,
+        section: Section::Campaign,
+        roles: TENANT_ALL,
+    },
+    NavItem {
+        href: "/live",
+        label: Msg::NavLive,
+        section: Section::Platform,
+        roles: &[Role::Operator],
     },
     NavItem {
         href: "/calls",
@@ -95,6 +137,18 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         href: "/leads",
         label: Msg::NavLeads,
+        section: Section::Campaign,
+        roles: TENANT_ALL,
+    },
+    NavItem {
+        href: "/complaints",
+        label: Msg::NavComplaints,
+        section: Section::Campaign,
+        roles: TENANT_ALL,
+    },
+    NavItem {
+        href: "/insight",
+        label: Msg::NavInsight,
         section: Section::Campaign,
         roles: TENANT_ALL,
     },
@@ -119,6 +173,12 @@ pub const NAV: &[NavItem] = &[
     NavItem {
         href: "/users",
         label: Msg::NavUsers,
+        section: Section::Tenant,
+        roles: &[Role::Admin, Role::Auditor],
+    },
+    NavItem {
+        href: "/settings",
+        label: Msg::NavSettings,
         section: Section::Tenant,
         roles: &[Role::Admin, Role::Auditor],
     },

@@ -1,12 +1,15 @@
 //! Scripts (话术): the tenant's scripts, one script's versions, one version with
 //! its YAML and the linter's findings, uploading a new version (a textarea; the
 //! findings show on the version page right after saving) and publishing a clean
-//! version. Admins write; agents and auditors read.
+//! version. The version page also draws the flow graph and offers the chat
+//! simulator (`script_tools`). Admins write; agents and auditors read.
 
+use super::script_tools;
 use super::{
     csrf_field, done_notice, fmt_time, layout, parse_id, see_other, DoneQuery, PageCtx, PageForm,
 };
 use crate::auth::principal::{CAMPAIGN_READERS, TENANT_ADMINS};
+use crate::campaign::script_chat;
 use crate::campaign::scripts::{self, FindingView};
 use crate::error::AppResult;
 use crate::i18n::Msg;
@@ -140,16 +143,28 @@ pub async fn version(
     let t = ctx.who.tenant_for(CAMPAIGN_READERS)?;
     let id: Uuid = parse_id(&id, "script version")?;
     let v = scripts::find_version(&state, t, id).await?;
-    let findings = scripts::findings(&v);
+    let chat = script_tools::replay(&v, &[]);
+    Ok(version_page(&ctx, &v, q.done.is_some(), chat.as_ref()))
+}
+
+/// The version page: header and publish, findings, flow graph, chat
+/// simulator (`chat`: the replayed conversation), YAML, upload form.
+pub fn version_page(
+    ctx: &PageCtx,
+    v: &ScriptVersion,
+    done: bool,
+    chat: Option<&script_chat::Chat>,
+) -> Markup {
+    let findings = scripts::findings(v);
     let body = html! {
-        (done_notice(&ctx, q.done.is_some()))
+        (done_notice(ctx, done))
         div.card {
-            h2 { (v.name) " · v" (v.version) " " (published_badge(&ctx, &v)) }
+            h2 { (v.name) " · v" (v.version) " " (published_badge(ctx, v)) }
             p.hint.mono { (v.id) " · " (fmt_time(v.created_at)) @if let Some(p) = v.published_at { " · " (ctx.t(Msg::Published)) " " (fmt_time(p)) } }
             @if ctx.who.role == Role::Admin && v.published_at.is_none() {
                 @if findings.is_empty() {
                     form method="post" action={ "/script-versions/" (v.id) "/publish" } data-confirm=(ctx.t(Msg::ConfirmPublish)) {
-                        (csrf_field(&ctx))
+                        (csrf_field(ctx))
                         button type="submit" { (ctx.t(Msg::Publish)) }
                     }
                 } @else {
@@ -157,15 +172,17 @@ pub async fn version(
                 }
             }
         }
-        (findings_table(&ctx, &findings))
+        (findings_table(ctx, &findings))
+        (script_tools::graph_card(ctx, v))
+        (script_tools::chat_card(ctx, v, chat))
         div.card {
             h2 { (ctx.t(Msg::ScriptYaml)) }
             pre.code { (v.yaml) }
         }
-        @if ctx.who.role == Role::Admin { (upload_form(&ctx, Some(&v.name), &v.yaml)) }
+        @if ctx.who.role == Role::Admin { (upload_form(ctx, Some(&v.name), &v.yaml)) }
         p { a.btn.secondary href={ "/scripts/" (v.script_id) } { (ctx.t(Msg::Back)) } }
     };
-    Ok(layout::page(&ctx, ctx.t(Msg::ScriptTitle), body))
+    layout::page(ctx, ctx.t(Msg::ScriptTitle), body)
 }
 
 /// The upload form.

@@ -1,7 +1,7 @@
 //! Tasks: the tenant's tasks with their state and progress, and one task with
 //! its counts by contact state and by outcome and the start / pause / resume /
 //! stop buttons (admins; a button shows only where its change is allowed, and
-//! the handler checks again). Creating tasks is the CLI's (`waihu task create`).
+//! the handler checks again). Creating a task is `task_new`'s form.
 
 use super::{
     csrf_field, done_notice, fmt_time, layout, parse_id, see_other, DoneQuery, PageCtx, PageForm,
@@ -66,6 +66,9 @@ pub async fn list(State(state): State<AppState>, ctx: PageCtx) -> AppResult<Mark
     let body = html! {
         div.card {
             p.hint { (ctx.t(Msg::TasksIntro)) }
+            @if ctx.who.role == Role::Admin {
+                p { a.btn #new-task href="/tasks/new" { (ctx.t(Msg::NewTask)) } }
+            }
             table {
                 thead { tr {
                     th { (ctx.t(Msg::TaskName)) } th { (ctx.t(Msg::TaskState)) } th { (ctx.t(Msg::Progress)) }
@@ -123,6 +126,7 @@ pub async fn detail(
     let c = state.store.task_counts(t, id).await?;
     let (done, total) = progress(&c);
     let admin = ctx.who.role == Role::Admin;
+    let ab = crate::insight::ab::task_section(&state, &ctx, &task).await?;
     let body = html! {
         (done_notice(&ctx, q.done.is_some()))
         div.card {
@@ -160,8 +164,10 @@ pub async fn detail(
             (counts_table(&ctx, Msg::ByContactState, "by-state", &c.by_state))
             (counts_table(&ctx, Msg::ByOutcome, "by-outcome", &c.by_outcome))
         }
+        (ab)
         p {
             a.btn.secondary href={ "/calls?task=" (task.id) } { (ctx.t(Msg::NavCalls)) } " "
+            a.btn.secondary href={ "/insight/tasks/" (task.id) } { (ctx.t(Msg::NavInsight)) } " "
             a.btn.secondary href="/tasks" { (ctx.t(Msg::Back)) }
         }
     };

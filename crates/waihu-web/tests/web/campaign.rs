@@ -653,7 +653,7 @@ async fn check_leads(w: &World) {
         StatusCode::FORBIDDEN
     );
 
-    // The API: tokens list and set status but cannot regrade (no user to record).
+    // The API: tokens list, set status and regrade (no user: the audit names the token).
     let tok = token(h, w.s.ta).await;
     let r = h
         .api(
@@ -677,7 +677,19 @@ async fn check_leads(w: &World) {
             Some(json!({"grade": "F"})),
         )
         .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (r.json()["grade"].as_str(), r.json()["robot_grade"].as_str()),
+        (Some("F"), Some("A"))
+    );
+    assert!(r.json()["agent_id"].is_null(), "{}", r.body);
+    let audit = h.store.list_audit(w.s.ta, 5).await.unwrap();
+    let entry = audit.iter().find(|e| e.action == "lead.regrade").unwrap();
+    assert!(
+        entry.actor.as_str().starts_with("token:"),
+        "{}",
+        entry.actor
+    );
     let r = h
         .api(
             Method::POST,

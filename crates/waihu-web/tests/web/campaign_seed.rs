@@ -226,6 +226,7 @@ pub async fn seed(h: &Harness, tenant: TenantId, tag: &str, recordings: &Path) -
                 purpose: "marketing".into(),
                 gate_json: r#"{"allow":true,"checks":["consent","dnc","window"]}"#.into(),
                 script_version_id: Some(clean.id),
+                variant: None,
                 worker: "w1".into(),
                 now: t0(),
             })

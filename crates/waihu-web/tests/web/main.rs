@@ -3,13 +3,19 @@
 
 mod api;
 mod auth;
+mod backoffice_more;
 mod campaign;
 mod campaign_isolation;
 mod campaign_seed;
+mod chat;
+mod complaints;
 mod contacts;
 mod health;
+mod insight;
 mod isolation;
+mod live;
 mod openapi;
 mod pages;
+mod public;
 mod roles;
 mod support;

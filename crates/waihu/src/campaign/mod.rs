@@ -3,6 +3,7 @@
 //! `waihu serve` runs it in the background, `waihu task run` in the foreground,
 //! `waihu demo` with a progress bar.
 
+pub mod live;
 pub mod optout;
 pub mod port;
 pub mod pusher;
@@ -44,6 +45,18 @@ pub async fn build(
     store: Store,
     clock: Arc<dyn Clock>,
     progress: Option<tokio::sync::mpsc::UnboundedSender<Finished>>,
+) -> anyhow::Result<Dialler> {
+    build_with_live(ctx, store, clock, progress, None).await
+}
+
+/// [`build`], publishing every call's live events to `live` (the back
+/// office's live calls, `waihu serve`).
+pub async fn build_with_live(
+    ctx: &Context,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    progress: Option<tokio::sync::mpsc::UnboundedSender<Finished>>,
+    live: Option<waihu_web::live::LiveHub>,
 ) -> anyhow::Result<Dialler> {
     let settings = &ctx.settings;
     let pii = Arc::new(Pii::load(settings)?);
@@ -88,6 +101,9 @@ pub async fn build(
     );
     if let Some(tx) = progress {
         port = port.with_progress(tx);
+    }
+    if let Some(hub) = live {
+        port = port.with_live(hub);
     }
     let engine = Engine::new(
         Arc::new(port),

@@ -16,8 +16,8 @@ use std::time::Duration;
 use uuid::Uuid;
 use waihu_call::{CallRecord, ConversationConfig, ConversationSetup, Engines};
 use waihu_campaign::{
-    CampaignPort, Dialled, InFlight, LeadThreshold, Next, PortError, RetryPolicy, TaskCommand,
-    TaskRun, Verdict,
+    CampaignPort, Dialled, InFlight, LeadThreshold, Next, PortError, RetryPolicy, Split,
+    TaskCommand, TaskRun, Variant, Verdict,
 };
 use waihu_compliance::{CheckScope, Purpose, TaskFacts, WeeklyWindows};
 use waihu_core::Clock;
@@ -87,6 +87,7 @@ pub struct StorePort {
     interpreters: Mutex<HashMap<Uuid, Arc<Interpreter>>>,
     trunks: Mutex<HashMap<Uuid, Trunk>>,
     finished: Option<tokio::sync::mpsc::UnboundedSender<Finished>>,
+    live: Option<waihu_web::live::LiveHub>,
 }
 
 /// How the port is built.
@@ -141,6 +142,7 @@ impl StorePort {
             interpreters: Mutex::new(HashMap::new()),
             trunks: Mutex::new(HashMap::new()),
             finished: None,
+            live: None,
         }
     }
 
@@ -152,6 +154,12 @@ impl StorePort {
     /// Reports every finished call on `tx`.
     pub fn with_progress(mut self, tx: tokio::sync::mpsc::UnboundedSender<Finished>) -> Self {
         self.finished = Some(tx);
+        self
+    }
+
+    /// Publishes every call's live events to `hub` (the back office's live page).
+    pub fn with_live(mut self, hub: waihu_web::live::LiveHub) -> Self {
+        self.live = Some(hub);
         self
     }
 
@@ -186,8 +194,7 @@ impl StorePort {
         Ok(t)
     }
 
-    async fn interpreter(&self, task: &Task) -> Result<Arc<Interpreter>, PortError> {
-        let id = task.script_version_id;
+    async fn interpreter(&self, task: &Task, id: Uuid) -> Result<Arc<Interpreter>, PortError> {
         if let Some(i) = self
             .interpreters
             .lock()
@@ -242,6 +249,22 @@ impl StorePort {
             .cipher
             .open(&claim.number_enc)
             .map_err(|e| PortError(format!("cannot decrypt a contact's number: {e}")))
+    }
+}
+
+/// The script version a contact of the task gets, and its A/B variant (none
+/// unless the task runs two versions): the same every time for the same contact.
+pub fn script_for(task: &Task, contact_id: Uuid) -> (Uuid, Option<Variant>) {
+    let Some(v) = task.variant else {
+        return (task.script_version_id, None);
+    };
+    match Split::new(i64::from(v.split_percent)) {
+        Ok(split) => match split.choose(task.id, contact_id) {
+            Variant::A => (task.script_version_id, Some(Variant::A)),
+            Variant::B => (v.script_version_id, Some(Variant::B)),
+        },
+        // The store refuses such splits; never dial a version nobody chose.
+        Err(_) => (task.script_version_id, None),
     }
 }
 
@@ -482,6 +505,7 @@ impl CampaignPort for StorePort {
         now: DateTime<Utc>,
     ) -> Result<Uuid, PortError> {
         let row = self.task(task.id)?;
+        let (version, variant) = script_for(&row, claim.contact_id);
         let started = std::time::Instant::now();
         self.overhead.attempts.fetch_add(1, Ordering::Relaxed);
         let id = self
@@ -494,7 +518,8 @@ impl CampaignPort for StorePort {
                 number_masked: claim.number_masked.clone(),
                 purpose: row.purpose.clone(),
                 gate_json: verdict.json.clone(),
-                script_version_id: Some(row.script_version_id),
+                script_version_id: Some(version),
+                variant: variant.map(|v| v.to_string()),
                 worker: self.worker.clone(),
                 now,
             })
@@ -664,7 +689,8 @@ impl StorePort {
     ) -> Result<CallRecord, String> {
         let row = self.task(task.id).map_err(|e| e.0)?;
         let trunk = self.trunk(row.trunk_id).await.map_err(|e| e.0)?;
-        let interpreter = self.interpreter(&row).await.map_err(|e| e.0)?;
+        let (version, _) = script_for(&row, claim.contact_id);
+        let interpreter = self.interpreter(&row, version).await.map_err(|e| e.0)?;
         let number = self.number(claim).map_err(|e| e.0)?;
         let target = trunk
             .address
@@ -704,9 +730,78 @@ impl StorePort {
             prompt_dir: None,
             prompt_library: self.library(task.tenant_id),
             config: self.conversation.clone(),
+            observer: self.live.as_ref().map(|hub| {
+                Arc::new(super::live::HubObserver {
+                    hub: hub.clone(),
+                    call_id: call,
+                    tenant_id: task.tenant_id,
+                    task_id: task.id,
+                    task_name: task.name.clone(),
+                    number_masked: claim.number_masked.clone(),
+                }) as Arc<dyn waihu_call::CallObserver>
+            }),
         };
         waihu_call::place_call(&self.ua, req, setup, None)
             .await
             .map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(variant: Option<waihu_store::TaskVariant>) -> Task {
+        let now = Utc::now();
+        Task {
+            id: Uuid::now_v7(),
+            tenant_id: waihu_core::TenantId::new(),
+            name: "t".into(),
+            purpose: "marketing".into(),
+            script_version_id: Uuid::from_u128(1),
+            variant,
+            caller_number: "+861088886666".into(),
+            trunk_id: Uuid::now_v7(),
+            list_ids: vec![],
+            windows_json: "{}".into(),
+            lines: 1,
+            cps_limit: None,
+            retry_json: "{}".into(),
+            priority: 0,
+            lead_grade: "B".into(),
+            starts_at: None,
+            ends_at: None,
+            state: waihu_store::TaskStateName::Running,
+            state_reason: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn a_contact_runs_its_variants_version_every_time() {
+        let plain = task(None);
+        assert_eq!(
+            script_for(&plain, Uuid::now_v7()),
+            (Uuid::from_u128(1), None)
+        );
+        let b = Uuid::from_u128(2);
+        let ab = task(Some(waihu_store::TaskVariant {
+            script_version_id: b,
+            split_percent: 50,
+        }));
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..200 {
+            let contact = Uuid::now_v7();
+            let (version, variant) = script_for(&ab, contact);
+            assert_eq!(script_for(&ab, contact), (version, variant));
+            match variant {
+                Some(Variant::A) => assert_eq!(version, Uuid::from_u128(1)),
+                Some(Variant::B) => assert_eq!(version, b),
+                None => panic!("an A/B task's call has a variant"),
+            }
+            seen.insert(variant);
+        }
+        assert_eq!(seen.len(), 2, "both variants are used");
     }
 }

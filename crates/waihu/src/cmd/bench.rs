@@ -19,6 +19,9 @@ pub enum BenchCommand {
     /// A task against the virtual callee: calls per hour, scheduler overhead per
     /// attempt, write transactions per call (SQLite, or PostgreSQL with --database-url).
     Campaign(BenchCampaignArgs),
+    /// Reports over a long task history (1,000,000 calls): daily report, A/B,
+    /// funnel and unknown utterances, each timed (SQLite, or --db).
+    Report(super::bench_report::BenchReportArgs),
 }
 
 /// `waihu bench campaign`.
@@ -45,6 +48,9 @@ pub async fn run(ctx: &super::Context, cmd: BenchCommand) -> anyhow::Result<Exit
         BenchCommand::Media(args) => bench_media(args).await,
         BenchCommand::Conversation(args) => super::bench_conversation::run(ctx, args).await,
         BenchCommand::Campaign(args) => bench_campaign(ctx, args).await,
+        BenchCommand::Report(args) => super::bench_report::bench_report(args)
+            .await
+            .map(|()| ExitCode::SUCCESS),
     }
 }
 

@@ -211,6 +211,7 @@ pub async fn run(ctx: &super::Context, args: BenchConversationArgs) -> anyhow::R
         prompt_dir: None,
         prompt_library: None,
         config,
+        observer: None,
     };
     // Warm the prompt cache with one conversation so every step measures
     // steady state (a campaign synthesises its prompts once).

@@ -75,6 +75,7 @@ pub fn setup(
         prompt_dir: dir,
         prompt_library: None,
         config,
+        observer: None,
     })
 }
 

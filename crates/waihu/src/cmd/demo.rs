@@ -98,6 +98,10 @@ pub async fn run_flavor(
     settings.dialler.worker = "demo".into();
     settings.dialler.tick_ms = 200;
     settings.dialler.ring_timeout_secs = 8;
+    // One-time codes of the public pages are read to the virtual callee.
+    settings.verification.tenant = "platform".into();
+    settings.verification.trunk = "virtual-callee".into();
+    settings.verification.caller_number = demo::VERIFY_CALLER.into();
     let ctx = Context { settings };
 
     let clock = OffsetClock::weekday_morning_in_beijing(chrono::Utc::now());
@@ -306,6 +310,17 @@ async fn setup(
             &actor,
         )
         .await?;
+    // The platform's own tenant places the public pages' verification calls.
+    let platform = store
+        .create_tenant(&TenantName::parse("platform")?, &actor)
+        .await?;
+    store.add_caller_number(demo::VERIFY_CALLER, &actor).await?;
+    store
+        .verify_caller_number(demo::VERIFY_CALLER, &actor)
+        .await?;
+    store
+        .assign_caller_number(demo::VERIFY_CALLER, platform.id, &actor)
+        .await?;
     let caller = "+861088886666";
     store.add_caller_number(caller, &actor).await?;
     store.verify_caller_number(caller, &actor).await?;
@@ -418,6 +433,8 @@ async fn setup(
         ),
         priority: 0,
         lead_grade: "B".into(),
+        variant_b: None,
+        split: None,
         starts: None,
         ends: None,
     };

@@ -4,12 +4,12 @@
 
 use super::Context;
 use crate::pii::Pii;
-use anyhow::{bail, Context as _};
+use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use waihu_compliance::{ConsentEvidence, EvidenceRef};
+use waihu_compliance::ConsentEvidence;
 use waihu_contacts::{ColumnMapping, Encoding, ImportError, ImportOptions, ImportReport};
 use waihu_core::TenantId;
 use waihu_store::{Actor, ContactList, FeedItem, NewContact, Store, StoredImport};
@@ -71,34 +71,25 @@ pub struct ConsentArgs {
 impl ConsentArgs {
     /// The import-wide evidence, if given; an error if given only in part.
     pub fn evidence(&self) -> anyhow::Result<Option<ConsentEvidence>> {
-        let any = self.consent_source.is_some()
-            || self.consent_time.is_some()
-            || self.consent_scope.is_some()
-            || self.consent_ref.is_some()
-            || self.consent_wording.is_some();
-        if !any {
-            return Ok(None);
-        }
-        let (Some(source), Some(given_at), Some(scope)) =
-            (&self.consent_source, self.consent_time, &self.consent_scope)
-        else {
-            bail!("consent evidence needs --consent-source, --consent-time and --consent-scope together");
-        };
-        let evidence = match (&self.consent_ref, &self.consent_wording) {
-            (Some(r), None) => EvidenceRef::Reference(r.clone()),
-            (None, Some(w)) => EvidenceRef::Wording(w.clone()),
-            _ => bail!("consent evidence needs --consent-ref or --consent-wording"),
-        };
-        let (purposes, share_leads) = ConsentEvidence::parse_scope(scope)
-            .with_context(|| format!("--consent-scope {scope:?}"))?;
-        Ok(Some(ConsentEvidence {
-            source: source.clone(),
-            given_at,
-            purposes,
-            share_leads,
-            evidence,
+        let input = waihu_contacts::ConsentInput {
+            source: self.consent_source.clone(),
+            given_at: self.consent_time,
+            scope: self.consent_scope.clone(),
+            reference: self.consent_ref.clone(),
+            wording: self.consent_wording.clone(),
             expires_at: self.consent_expiry,
-        }))
+        };
+        input
+            .evidence()
+            .map_err(|e| anyhow::anyhow!("--consent-{}: {e}", cli_flag(e.field())))
+    }
+}
+
+/// The `--consent-…` flag of a consent input field.
+fn cli_flag(field: &str) -> &str {
+    match field {
+        "reference" => "ref",
+        f => f,
     }
 }
 

@@ -338,21 +338,15 @@ fn store_kind(kind: waihu_push::PushKind) -> PushKind {
     }
 }
 
-/// The URL without the robot's access key: WeCom and DingTalk carry it in the
-/// query, Feishu as the last path segment (`…/bot/v2/hook/<token>`).
+/// The URL without the robot's access key (`waihu_push::shown_url`).
 fn shown_url(kind: PushKind, url: &str) -> String {
-    let end = url.find(['?', '#']).unwrap_or(url.len());
-    let mut shown = url[..end].to_string();
-    if kind == PushKind::Feishu {
-        if let Some(slash) = shown.trim_end_matches('/').rfind('/') {
-            shown.truncate(slash + 1);
-            shown.push('…');
-        }
-    }
-    if end < url.len() {
-        shown.push_str("?…");
-    }
-    shown
+    let kind = match kind {
+        PushKind::Wecom => waihu_push::PushKind::WeCom,
+        PushKind::Dingtalk => waihu_push::PushKind::DingTalk,
+        PushKind::Feishu => waihu_push::PushKind::Feishu,
+        PushKind::Webhook => waihu_push::PushKind::Webhook,
+    };
+    waihu_push::shown_url(kind, url)
 }
 
 #[cfg(test)]

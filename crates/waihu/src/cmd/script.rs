@@ -85,20 +85,16 @@ pub async fn run(ctx: &super::Context, cmd: ScriptCommand) -> anyhow::Result<Exi
     }
 }
 
-/// The linter's verdict on a script text, as stored with each version.
+/// The linter's verdict on a script text, as stored with each version
+/// (`waihu_dialog::lint::lint_summary`, shared with the back office).
 pub fn lint_summary(yaml: &str) -> (waihu_store::LintSummary, Vec<waihu_dialog::script::Finding>) {
-    let loaded = waihu_dialog::script::load_str(yaml);
-    let findings = waihu_dialog::lint::lint(&loaded);
-    let json: Vec<_> = findings
-        .iter()
-        .map(|f| serde_json::json!({"line": f.line, "rule": f.rule, "message": f.message}))
-        .collect();
+    let v = waihu_dialog::lint::lint_summary(yaml);
     let summary = waihu_store::LintSummary {
-        errors: findings.len() as u32,
-        warnings: 0,
-        findings_json: serde_json::Value::Array(json).to_string(),
+        errors: v.errors,
+        warnings: v.warnings,
+        findings_json: v.findings_json,
     };
-    (summary, findings)
+    (summary, v.findings)
 }
 
 async fn upload(

@@ -29,8 +29,18 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    // The back office's live calls: the calls this process dials.
+    let live = waihu_web::live::LiveHub::new(Arc::new(SystemClock));
     let dialler = if ctx.settings.dialler.enabled {
-        match crate::campaign::build(ctx, store.clone(), Arc::new(SystemClock), None).await {
+        let built = crate::campaign::build_with_live(
+            ctx,
+            store.clone(),
+            Arc::new(SystemClock),
+            None,
+            Some(live.clone()),
+        )
+        .await;
+        match built {
             Ok(d) => {
                 let engine = Arc::clone(&d.engine);
                 let mut rx = stop_rx.clone();
@@ -66,15 +76,20 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    // The retention sweep (docs/rights.md); off with `rights.sweep_interval_secs = 0`.
+    let retention = crate::rights::sweep::spawn(ctx, &store, stop_rx.clone())?;
     let mut rx = stop_rx.clone();
+    let live_for_web = dialler.is_some().then(|| live.clone());
     let web_stop = async move {
         let _ = rx.wait_for(|s| *s).await;
+        // Open live-event streams end, or the graceful shutdown would wait on them.
+        live.close();
     };
     let signal = tokio::spawn(async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
     });
-    serve_web(ctx, &store, listener, web_stop).await?;
+    serve_web_with(ctx, &store, listener, web_stop, live_for_web).await?;
     signal.abort();
     if let Some(d) = dialler {
         // Calls in progress end their conversations first.
@@ -84,6 +99,9 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
         if let Ok(Err(e)) = p.await {
             tracing::warn!(error = %format!("{e:#}"), "the lead pusher did not start");
         }
+    }
+    if let Some(r) = retention {
+        let _ = r.await;
     }
     tracing::info!("shutting down");
     store.close().await;
@@ -96,6 +114,18 @@ pub async fn serve_web(
     store: &Store,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    serve_web_with(ctx, store, listener, shutdown, None).await
+}
+
+/// [`serve_web`], showing the live calls published to `live` (the dialler of
+/// this process) when there is one.
+pub async fn serve_web_with(
+    ctx: &Context,
+    store: &Store,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    live: Option<waihu_web::live::LiveHub>,
 ) -> anyhow::Result<()> {
     // The hash key lets the back office look up typed numbers (do-not-call list).
     let phone_key = crate::pii::Pii::load(&ctx.settings)?.phone_key;
@@ -112,9 +142,20 @@ pub async fn serve_web(
             ctx.settings.server.session_ttl_hours.max(1),
         )),
     };
-    let state = waihu_web::AppState::with(store.clone(), Arc::new(SystemClock), web)
+    let mut state = waihu_web::AppState::with(store.clone(), Arc::new(SystemClock), web)
         .with_pii(phone_key)
-        .with_recordings(ctx.data_dir()?.join("recordings"));
+        .with_recordings(ctx.data_dir()?.join("recordings"))
+        .with_prompt_audio(Arc::new(crate::web_prompts::WebPrompts::new(
+            ctx.data_dir()?.join("prompts"),
+        )))
+        .with_sla_calendar(ctx.settings.rights.calendar()?);
+    if let Some(hub) = live {
+        state = state.with_live(hub);
+    }
+    // One-time codes of the public pages, read out by a call (`[verification]`).
+    if let Some(sender) = crate::rights_verify::sender(&ctx.settings, store).await {
+        state = state.with_code_sender(sender);
+    }
     waihu_web::serve(listener, state, shutdown).await?;
     Ok(())
 }

@@ -6,8 +6,7 @@ use super::Context;
 use anyhow::{bail, Context as _};
 use chrono::{DateTime, Utc};
 use std::process::ExitCode;
-use waihu_campaign::{Delay, LeadThreshold, RetryPolicy, TaskCommand, TaskSettings, TaskStatus};
-use waihu_compliance::WeeklyWindows;
+use waihu_campaign::{CallerNumberFacts, Delay, TaskCommand, TaskDraft, TaskStatus};
 use waihu_store::{Actor, NewTask, Store, Task, TaskStateName, Tenant};
 
 /// Task subcommands.
@@ -99,6 +98,14 @@ pub struct CreateArgs {
     /// Calls graded at or above this become leads.
     #[arg(long, default_value = "B")]
     pub lead_grade: String,
+    /// A/B test: a second script (NAME or NAME@VERSION, published, of the same
+    /// tenant) run on `--split` percent of the contacts.
+    #[arg(long, value_name = "SCRIPT")]
+    pub variant_b: Option<String>,
+    /// Percent of contacts on `--variant-b` (1–99; default 50). The choice per
+    /// contact is fixed (a hash of the task and contact ids).
+    #[arg(long, value_name = "PERCENT")]
+    pub split: Option<i64>,
     /// No calls before (RFC 3339).
     #[arg(long)]
     pub starts: Option<DateTime<Utc>>,
@@ -258,12 +265,21 @@ pub async fn create(
     min_retry: Delay,
     actor: &Actor,
 ) -> anyhow::Result<Task> {
-    let name = args.name.trim();
-    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        bail!("--name must be 1 to 64 printable characters");
-    }
-    waihu_compliance::Purpose::parse(&args.purpose)
-        .map_err(|e| anyhow::anyhow!("--purpose: {e}"))?;
+    let quota = store.get_limits(tenant.id).await?.line_quota;
+    let draft = TaskDraft {
+        name: args.name.clone(),
+        purpose: args.purpose.clone(),
+        lines: args.lines,
+        cps: args.cps,
+        windows: args.windows.clone(),
+        retry: args.retry.clone(),
+        lead_grade: args.lead_grade.clone(),
+        starts: args.starts,
+        ends: args.ends,
+    };
+    let checked = draft
+        .check(quota, min_retry)
+        .map_err(|e| anyhow::anyhow!("--{}: {}", e.field.replace('_', "-"), e.message))?;
     let (script_name, version) = match args.script.rsplit_once('@') {
         Some((n, v)) => (
             n,
@@ -302,6 +318,7 @@ pub async fn create(
             script.version
         );
     }
+    let variant = variant_b(store, tenant, args).await?;
     let all_lists = store.list_contact_lists(tenant.id).await?;
     let mut list_ids = Vec::new();
     for l in &args.lists {
@@ -311,71 +328,91 @@ pub async fn create(
             .with_context(|| format!("tenant {} has no contact list {l:?}", tenant.name))?;
         list_ids.push(found.id);
     }
-    let caller = store
-        .get_caller_number(&args.caller_number)
-        .await?
-        .with_context(|| format!("--caller-number {} is not registered", args.caller_number))?;
-    if caller.tenant_id != Some(tenant.id) {
-        bail!(
-            "--caller-number {} is not assigned to tenant {}",
-            args.caller_number,
-            tenant.name
-        );
-    }
-    if caller.verified_at.is_none() {
-        bail!("--caller-number {} is not verified yet", args.caller_number);
-    }
+    let caller = store.get_caller_number(&args.caller_number).await?;
+    waihu_campaign::draft::check_caller_number(
+        &args.caller_number,
+        caller.map(|c| CallerNumberFacts {
+            assigned_here: c.tenant_id == Some(tenant.id),
+            verified: c.verified_at.is_some(),
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("--caller-number: {}", e.message))?;
     let trunk = store
         .find_trunk(&args.trunk)
         .await?
         .with_context(|| format!("no trunk {:?} (waihu trunk add)", args.trunk))?;
-    let windows: WeeklyWindows = match &args.windows {
-        Some(j) => serde_json::from_str(j).with_context(|| format!("--windows {j:?}"))?,
-        None => WeeklyWindows::every_day(
-            "09:00-20:00"
-                .parse()
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?,
-        ),
-    };
-    let retry: RetryPolicy = match &args.retry {
-        Some(j) => serde_json::from_str(j).with_context(|| format!("--retry {j:?}"))?,
-        None => RetryPolicy::default(),
-    };
-    let lead: LeadThreshold = args.lead_grade.parse().context("--lead-grade")?;
-    let settings = TaskSettings {
-        windows,
-        lines: args.lines,
-        cps_limit: args.cps,
-        retry,
-    };
-    let quota = store.get_limits(tenant.id).await?.line_quota;
-    settings.validate(quota, min_retry)?;
-    if let (Some(s), Some(e)) = (args.starts, args.ends) {
-        if e <= s {
-            bail!("--ends must be after --starts");
-        }
-    }
     let task = store
-        .create_task(
+        .create_task_with_variant(
             tenant.id,
             NewTask {
-                name: name.to_string(),
-                purpose: args.purpose.clone(),
+                windows_json: checked.windows_json(),
+                retry_json: checked.retry_json(),
+                name: checked.name,
+                purpose: checked.purpose.to_string(),
                 script_version_id: script.id,
                 caller_number: args.caller_number.clone(),
                 trunk_id: trunk.id,
                 list_ids,
-                windows_json: serde_json::to_string(&settings.windows)?,
-                lines: settings.lines,
-                cps_limit: settings.cps_limit,
-                retry_json: serde_json::to_string(&settings.retry)?,
+                lines: checked.settings.lines,
+                cps_limit: checked.settings.cps_limit,
                 priority: args.priority,
-                lead_grade: lead.to_string(),
-                starts_at: args.starts,
-                ends_at: args.ends,
+                lead_grade: checked.lead.to_string(),
+                starts_at: checked.starts,
+                ends_at: checked.ends,
             },
+            variant,
             actor,
         )
         .await?;
     Ok(task)
+}
+
+/// The A/B variant of `--variant-b`/`--split`: a published version of the
+/// tenant's (NAME: its newest published one) and a split of 1–99 %.
+async fn variant_b(
+    store: &Store,
+    tenant: &Tenant,
+    args: &CreateArgs,
+) -> anyhow::Result<Option<waihu_store::TaskVariant>> {
+    let spec = match (&args.variant_b, args.split) {
+        (None, None) => return Ok(None),
+        (None, Some(_)) => bail!("--split needs --variant-b (the second script version)"),
+        (Some(spec), _) => spec,
+    };
+    let split = waihu_campaign::Split::new(args.split.unwrap_or(50))
+        .map_err(|e| anyhow::anyhow!("--split: {e}"))?;
+    let (name, version) = match spec.rsplit_once('@') {
+        Some((n, v)) => (
+            n,
+            Some(v.parse::<i32>().with_context(|| {
+                format!("--variant-b {spec:?}: the version after @ must be a number")
+            })?),
+        ),
+        None => (spec.as_str(), None),
+    };
+    let newest = store
+        .find_script_version(tenant.id, name, version)
+        .await?
+        .with_context(|| {
+            format!(
+                "--variant-b {spec:?}: tenant {} has no such script version",
+                tenant.name
+            )
+        })?;
+    let chosen = match version {
+        Some(_) => Some(newest),
+        None => store
+            .list_script_versions(tenant.id, newest.script_id)
+            .await?
+            .into_iter()
+            .find(|v| v.published_at.is_some()),
+    }
+    .filter(|v| v.published_at.is_some())
+    .with_context(|| {
+        format!("--variant-b {spec:?}: not a published version (waihu script publish)")
+    })?;
+    Ok(Some(waihu_store::TaskVariant {
+        script_version_id: chosen.id,
+        split_percent: split.percent(),
+    }))
 }

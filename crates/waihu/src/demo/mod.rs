@@ -52,6 +52,10 @@ pub enum Special {
     Expired,
 }
 
+/// The caller number of the public pages' verification calls in the demo (owned by
+/// the tenant `platform`; the virtual callee hears the code on these calls).
+pub const VERIFY_CALLER: &str = "+861099990000";
+
 /// The gate-relevant twist of demo contact `i`.
 pub fn special(i: usize) -> Special {
     if i % 12 == 11 {

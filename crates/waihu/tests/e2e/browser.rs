@@ -1,56 +1,104 @@
-//! The back office in a real browser: starts `waihu serve` on 127.0.0.1:0 with a
-//! fresh SQLite database and runs `scripts/browser-test/run.sh` (Debian's
-//! Chromium driven by playwright-core; the script installs them when missing)
-//! against it as the first operator. Screenshots are kept under
+//! The back office in a real browser: `waihu serve` on 127.0.0.1:0 with a fresh
+//! SQLite database and its dialler calling the built-in virtual callee, and
+//! `scripts/browser-test/run.sh` (Debian's Chromium driven by playwright-core;
+//! the script installs them when missing) running two journeys against it: the
+//! operator's (`test.mjs`: tenants, users, language, audit chain, API token) and
+//! a tenant admin's campaign (`campaign.mjs`: script with a finding → fixed →
+//! published, task created and started, the call live, its record and recording;
+//! then the operator suspends the tenant). Screenshots are kept under
 //! `target/test-artifacts/browser/`. Fails — never skips — when the browser or
 //! Node.js cannot run.
 
-use crate::support::{Env, Server};
-use std::path::PathBuf;
+use crate::support::callee::{phrasebook_dialler, start_callee, INTERESTED_CALLEE};
+use crate::support::seed::{
+    example_script, import_contacts, platform, workspace_root, write_contacts,
+};
+use crate::support::{err, out, Env, Server};
+use std::path::Path;
 use std::process::Command;
 
-fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+const OPERATOR_PASSWORD: &str = "journey-operator-password-1";
+const ADMIN_PASSWORD: &str = "journey-admin-password-1";
+
+/// The contact list the admin's task calls: one number, with consent evidence.
+fn import_list(env: &Env, dir: &Path) {
+    let csv = dir.join("journey.csv");
+    write_contacts(&csv, 8..9, "王先生", "小明");
+    import_contacts(env, &csv, "acme", "journey-list", "FORM-J");
+}
+
+/// Counts the files under `dir` (one level of subdirectories).
+fn count_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .map(|e| {
+            if e.path().is_dir() {
+                count_files(&e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
 }
 
 #[test]
-fn operator_works_through_the_back_office_in_chromium() {
-    let env = Env {
-        dir: tempfile::tempdir().unwrap(),
-        db: waihu_store::testing::fresh_sqlite().unwrap(),
-    };
-    let server = Server::start(&env);
-    let first = server.first_lines.join("\n");
-    let password = first
-        .lines()
-        .find_map(|l| l.split("with password: ").nth(1))
-        .unwrap_or_else(|| panic!("no first operator password printed: {first}"))
-        .trim()
-        .to_string();
+fn the_back_office_works_in_chromium_from_script_to_recording() {
+    let env = Env::sqlite();
+    let work = tempfile::tempdir().unwrap();
+    let callee = start_callee(&env, work.path(), INTERESTED_CALLEE);
+    platform(
+        &env,
+        work.path(),
+        callee.port,
+        OPERATOR_PASSWORD,
+        ADMIN_PASSWORD,
+    );
+    import_list(&env, work.path());
+    // The dialler recognises the callee's phrases by their audio (no model).
+    let server = Server::start_with(&env, |c| {
+        phrasebook_dialler(c, &callee.behaviour);
+    });
     let root = workspace_root();
     let artifacts = root.join("target/test-artifacts/browser");
     let _ = std::fs::remove_dir_all(&artifacts);
-    let out = Command::new("bash")
+    let o = Command::new("timeout")
+        .args(["--kill-after=10", "900", "bash"])
         .arg(root.join("scripts/browser-test/run.sh"))
+        .args(["test.mjs", "campaign.mjs"])
         .env("WAIHU_BASE_URL", &server.base)
         .env("WAIHU_USER", "operator")
-        .env("WAIHU_PASSWORD", &password)
+        .env("WAIHU_PASSWORD", OPERATOR_PASSWORD)
+        .env("WAIHU_ADMIN_USER", "acme-admin")
+        .env("WAIHU_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("WAIHU_TENANT", "acme")
+        .env("WAIHU_LIST", "journey-list")
+        .env("WAIHU_SCRIPT_FILE", example_script())
         .env("WAIHU_ARTIFACTS", &artifacts)
         .output()
-        .expect("run scripts/browser-test/run.sh (needs bash)");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+        .expect("run scripts/browser-test/run.sh (needs bash and timeout)");
+    let (stdout, stderr) = (out(&o), err(&o));
     assert!(
-        out.status.success(),
+        o.status.success(),
         "browser test failed ({}):\n{stdout}\n{stderr}",
-        out.status
+        o.status
     );
-    assert!(stdout.contains("ok - the audit chain verifies"), "{stdout}");
-    let shots = std::fs::read_dir(&artifacts)
-        .map(|d| d.filter(|e| e.is_ok()).count())
-        .unwrap_or(0);
+    for step in [
+        "ok - the audit chain verifies",
+        "ok - the linter's finding is shown inline",
+        "ok - the version is published",
+        "ok - the call appears on the live page",
+        "ok - the call ends on the live page",
+        "ok - the recording plays",
+        "ok - the operator suspended the tenant",
+    ] {
+        assert!(stdout.contains(step), "missing {step:?}:\n{stdout}");
+    }
+    let shots = count_files(&artifacts);
     assert!(
-        shots >= 6,
+        shots >= 18,
         "expected screenshots in {}: {shots}",
         artifacts.display()
     );

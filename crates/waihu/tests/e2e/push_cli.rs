@@ -320,6 +320,7 @@ async fn finished_call_with_lead(store: &Store) -> uuid::Uuid {
             purpose: "marketing".into(),
             gate_json: r#"{"allow":true}"#.into(),
             script_version_id: Some(version.id),
+            variant: None,
             worker: "e2e-worker".into(),
             now,
         })

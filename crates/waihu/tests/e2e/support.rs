@@ -1,5 +1,9 @@
 //! Helpers: run the binary with a fresh data directory and database, start the
-//! server on a free port and stop it.
+//! server on a free port and stop it; the virtual callee and the dialler
+//! ([`callee`]), seeding a platform, tenant, script, list and task ([`seed`]).
+
+pub mod callee;
+pub mod seed;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -19,6 +23,15 @@ pub struct Env {
 }
 
 impl Env {
+    /// A fresh data directory with a fresh SQLite database (for tests that
+    /// need only one backend).
+    pub fn sqlite() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+            db: waihu_store::testing::fresh_sqlite().unwrap(),
+        }
+    }
+
     /// A command with `--data-dir` and `--database-url` set; the environment is
     /// cleared of WAIHU_ variables so that the developer's settings don't leak in.
     pub fn cmd(&self) -> Command {
@@ -41,7 +54,32 @@ impl Env {
         run_cmd(self.cmd().args(args), stdin)
     }
 
-    #[allow(dead_code)] // used by later test modules
+    /// Runs the binary with `args`, failing the test with its output unless it
+    /// succeeds; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        self.ok_in(args, None)
+    }
+
+    /// Like [`Env::ok`], with `stdin`.
+    pub fn ok_in(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let o = self.run(args, stdin);
+        assert!(o.status.success(), "{args:?}\n{}\n{}", out(&o), err(&o));
+        out(&o)
+    }
+
+    /// Like [`Env::ok`], parsing the last line of stdout as JSON.
+    pub fn json_last_line(&self, args: &[&str]) -> serde_json::Value {
+        let text = self.ok(args);
+        serde_json::from_str(text.lines().last().unwrap_or(""))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}\n{text}"))
+    }
+
+    /// Like [`Env::ok`], parsing the whole of stdout as JSON.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let text = self.ok(args);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}\n{text}"))
+    }
+
     pub fn data_dir(&self) -> &Path {
         self.dir.path()
     }
@@ -102,8 +140,15 @@ pub struct Server {
 impl Server {
     /// Starts `waihu serve --listen 127.0.0.1:0` and waits for its address.
     pub fn start(env: &Env) -> Server {
-        let mut child = env
-            .cmd()
+        Self::start_with(env, |_| {})
+    }
+
+    /// Like [`Server::start`], with the command adjusted first (e.g. settings
+    /// given as `WAIHU_<SECTION>__<KEY>` variables).
+    pub fn start_with(env: &Env, adjust: impl FnOnce(&mut Command)) -> Server {
+        let mut cmd = env.cmd();
+        adjust(&mut cmd);
+        let mut child = cmd
             .args(["serve", "--listen", "127.0.0.1:0"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -137,6 +182,16 @@ impl Server {
             }
             lines.push(line);
         }
+    }
+
+    /// The first operator's password, printed once on the first start.
+    pub fn operator_password(&self) -> String {
+        self.first_lines
+            .iter()
+            .find_map(|l| l.split("with password: ").nth(1))
+            .expect("first start prints the operator password")
+            .trim()
+            .to_string()
     }
 
     pub fn url(&self, path: &str) -> String {

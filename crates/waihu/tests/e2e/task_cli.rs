@@ -3,19 +3,14 @@
 //! middle of its calls — the calls left in flight are reconciled, counted, and
 //! nobody is called more often than the retry policy allows.
 
+use crate::support::callee::{dialler, run_dialler, start_callee, talker, Killed};
+use crate::support::seed::{
+    allow_all_day, caller_number, import_contacts, setup_task, task_create, upload_script,
+    ACME_CALLER, ALL_DAY,
+};
 use crate::support::{err, free_sip_port, out, Env};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[test]
 fn demo_calls_everyone_and_prints_its_summary() {
@@ -88,189 +83,8 @@ fn demo_calls_everyone_and_prints_its_summary() {
     assert!(err(&o).contains("is not empty"), "{}", err(&o));
 }
 
-const CALLEES: &str = r#"
-[[rule]]
-ring_secs = 1
-action = "answer"
-persona = "talker"
-
-[persona.talker]
-lang = "zh"
-steps = [
-  { do = "say", text = "好的，可以。" },
-  { do = "silence", ms = 4000 },
-  { do = "say", text = "周六上午吧。" },
-]
-then = "wait"
-"#;
-
-/// A `waihu callee-sim` process answering per `toml`; killed when dropped.
-struct Callee {
-    _process: Killed,
-    port: u16,
-    behaviour: std::path::PathBuf,
-}
-
-fn start_callee(env: &Env, dir: &Path, toml: &str) -> Callee {
-    let port = free_sip_port();
-    let behaviour = dir.join("callees.toml");
-    std::fs::write(&behaviour, toml).unwrap();
-    let process = env
-        .cmd()
-        .args([
-            "callee-sim",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--behavior",
-        ])
-        .arg(&behaviour)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    Callee {
-        _process: Killed(process),
-        port,
-        behaviour,
-    }
-}
-
-/// `waihu task run --until-idle`, recognising the callee's phrases by their audio.
-fn dialler(env: &Env, behaviour: &Path) -> Command {
-    let mut c = env.cmd();
-    c.env("WAIHU_SPEECH__ASR", "phrasebook")
-        .env("WAIHU_SPEECH__PHRASEBOOK", behaviour)
-        .env("WAIHU_DIALLER__TICK_MS", "100")
-        .args(["task", "run", "--until-idle"]);
-    c
-}
-
-fn run_dialler(env: &Env, behaviour: &Path) {
-    let o = crate::support::run_cmd(&mut dialler(env, behaviour), None);
-    assert!(o.status.success(), "{}", err(&o));
-}
-
-/// The tests run at any hour: the operator's platform policy allows the whole day.
-fn allow_all_day(env: &Env, dir: &Path, cap_24h: u32) {
-    let day = r#"["00:00-24:00"]"#;
-    let days: String = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| format!("{d} = {day}\n"))
-        .collect();
-    let policy = dir.join("policy.toml");
-    std::fs::write(
-        &policy,
-        format!("jurisdiction = \"CN\"\ncap_24h = {cap_24h}\ncap_30d = 10\nverification_cap_24h = 3\n[calling_hours]\n{days}"),
-    )
-    .unwrap();
-    let o = env.run(
-        &[
-            "policy",
-            "set",
-            "--jurisdiction",
-            "CN",
-            "--file",
-            policy.to_str().unwrap(),
-        ],
-        None,
-    );
-    assert!(o.status.success(), "{}", err(&o));
-}
-
-fn setup_task(env: &Env, dir: &Path, callee_port: u16, contacts: usize) {
-    let ok = |args: &[&str]| {
-        let o = env.run(args, None);
-        assert!(o.status.success(), "{args:?}\n{}\n{}", out(&o), err(&o));
-    };
-    ok(&["tenant", "create", "acme"]);
-    allow_all_day(env, dir, 3);
-    ok(&["tenant", "set-quota", "acme", "--lines", "4"]);
-    ok(&[
-        "trunk",
-        "add",
-        "--name",
-        "sim",
-        "--address",
-        &format!("127.0.0.1:{callee_port}"),
-        "--cps",
-        "20",
-    ]);
-    ok(&["caller-number", "add", "+861088886666"]);
-    ok(&["caller-number", "verify", "+861088886666"]);
-    ok(&[
-        "caller-number",
-        "assign",
-        "+861088886666",
-        "--tenant",
-        "acme",
-    ]);
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scripts/course-trial.zh.yaml");
-    ok(&[
-        "script",
-        "upload",
-        "--tenant",
-        "acme",
-        "--name",
-        "trial",
-        "--publish",
-        script.to_str().unwrap(),
-    ]);
-    let mut csv = String::from("手机,姓名,child_name\n");
-    for i in 0..contacts {
-        csv.push_str(&format!("+86139{:08},王先生,小明\n", 200_000 + i));
-    }
-    let file = dir.join("contacts.csv");
-    std::fs::write(&file, csv).unwrap();
-    ok(&[
-        "import",
-        "contacts",
-        file.to_str().unwrap(),
-        "--tenant",
-        "acme",
-        "--list",
-        "l1",
-        "--consent-source",
-        "web_form",
-        "--consent-time",
-        "2026-01-15T10:00:00+08:00",
-        "--consent-scope",
-        "marketing",
-        "--consent-ref",
-        "FORM-1",
-    ]);
-    ok(&[
-        "task",
-        "create",
-        "--tenant",
-        "acme",
-        "--name",
-        "t1",
-        "--script",
-        "trial",
-        "--list",
-        "l1",
-        "--caller-number",
-        "+861088886666",
-        "--trunk",
-        "sim",
-        "--lines",
-        "4",
-        "--windows",
-        r#"{"mon":["00:00-24:00"],"tue":["00:00-24:00"],"wed":["00:00-24:00"],"thu":["00:00-24:00"],"fri":["00:00-24:00"],"sat":["00:00-24:00"],"sun":["00:00-24:00"]}"#,
-        "--retry",
-        r#"{"max_attempts":2,"after":{"busy":"1m"}}"#,
-    ]);
-    ok(&["task", "start", "--tenant", "acme", "t1"]);
-}
-
 fn status(env: &Env) -> serde_json::Value {
-    let o = env.run(
-        &["task", "status", "--tenant", "acme", "t1", "--json"],
-        None,
-    );
-    assert!(o.status.success(), "{}", err(&o));
-    serde_json::from_str(out(&o).lines().last().unwrap()).unwrap()
+    env.json_last_line(&["task", "status", "--tenant", "acme", "t1", "--json"])
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -282,7 +96,7 @@ async fn kill_9_mid_task_reconciles_and_never_overcalls() {
 
 fn kill_9_on(env: &Env) {
     let dir = tempfile::tempdir().unwrap();
-    let callee = start_callee(env, dir.path(), CALLEES);
+    let callee = start_callee(env, dir.path(), &talker(4000));
     let (callee_port, behaviour) = (callee.port, callee.behaviour.clone());
     setup_task(env, dir.path(), callee_port, 8);
     let dial = |env: &Env| {
@@ -368,10 +182,6 @@ fn opt_outs_and_caps_on(env: &Env) {
     let (callee_port, behaviour) = (callee.port, callee.behaviour.clone());
     // acme: list l1 and task t1 (4 numbers, one of them opts out), policy cap 1 per 24 h.
     setup_task(env, dir.path(), callee_port, 4);
-    let ok = |args: &[&str]| {
-        let o = env.run(args, None);
-        assert!(o.status.success(), "{args:?}\n{}\n{}", out(&o), err(&o));
-    };
     allow_all_day(env, dir.path(), 1);
     let dial = || run_dialler(env, &behaviour);
     dial();
@@ -387,89 +197,25 @@ fn opt_outs_and_caps_on(env: &Env) {
 
     // A second acme task over the same list, and a beta task over the same numbers.
     let ends = (chrono::Utc::now() + chrono::Duration::seconds(8)).to_rfc3339();
-    let windows = r#"{"mon":["00:00-24:00"],"tue":["00:00-24:00"],"wed":["00:00-24:00"],"thu":["00:00-24:00"],"fri":["00:00-24:00"],"sat":["00:00-24:00"],"sun":["00:00-24:00"]}"#;
-    ok(&[
-        "task",
-        "create",
-        "--tenant",
-        "acme",
-        "--name",
-        "t2",
-        "--script",
-        "trial",
-        "--list",
-        "l1",
-        "--caller-number",
-        "+861088886666",
-        "--trunk",
-        "sim",
-        "--windows",
-        windows,
-        "--ends",
-        &ends,
-    ]);
-    ok(&["task", "start", "--tenant", "acme", "t2"]);
-    ok(&["tenant", "create", "beta"]);
-    ok(&["tenant", "set-quota", "beta", "--lines", "2"]);
-    ok(&["caller-number", "add", "+861088887777"]);
-    ok(&["caller-number", "verify", "+861088887777"]);
-    ok(&[
-        "caller-number",
-        "assign",
-        "+861088887777",
-        "--tenant",
+    let mut t2 = task_create("acme", "t2", "trial", "l1", ACME_CALLER);
+    t2.extend(["--windows", ALL_DAY, "--ends", &ends]);
+    env.ok(&t2);
+    env.ok(&["task", "start", "--tenant", "acme", "t2"]);
+    env.ok(&["tenant", "create", "beta"]);
+    env.ok(&["tenant", "set-quota", "beta", "--lines", "2"]);
+    caller_number(env, "+861088887777", "beta");
+    upload_script(env, "beta");
+    import_contacts(
+        env,
+        &dir.path().join("contacts.csv"),
         "beta",
-    ]);
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scripts/course-trial.zh.yaml");
-    ok(&[
-        "script",
-        "upload",
-        "--tenant",
-        "beta",
-        "--name",
-        "trial",
-        "--publish",
-        script.to_str().unwrap(),
-    ]);
-    ok(&[
-        "import",
-        "contacts",
-        dir.path().join("contacts.csv").to_str().unwrap(),
-        "--tenant",
-        "beta",
-        "--list",
         "b1",
-        "--consent-source",
-        "web_form",
-        "--consent-time",
-        "2026-01-15T10:00:00+08:00",
-        "--consent-scope",
-        "marketing",
-        "--consent-ref",
         "FORM-2",
-    ]);
-    ok(&[
-        "task",
-        "create",
-        "--tenant",
-        "beta",
-        "--name",
-        "t3",
-        "--script",
-        "trial",
-        "--list",
-        "b1",
-        "--caller-number",
-        "+861088887777",
-        "--trunk",
-        "sim",
-        "--windows",
-        windows,
-        "--ends",
-        &ends,
-    ]);
-    ok(&["task", "start", "--tenant", "beta", "t3"]);
+    );
+    let mut t3 = task_create("beta", "t3", "trial", "b1", "+861088887777");
+    t3.extend(["--windows", ALL_DAY, "--ends", &ends]);
+    env.ok(&t3);
+    env.ok(&["task", "start", "--tenant", "beta", "t3"]);
     dial();
     let get = |tenant: &str, task: &str| -> serde_json::Value {
         let o = env.run(
@@ -518,10 +264,7 @@ fn opt_outs_and_caps_on(env: &Env) {
 /// A paused task dials nobody; resumed, it calls everyone and completes.
 #[test]
 fn paused_tasks_do_not_dial_and_resume_where_they_were() {
-    let env = Env {
-        dir: tempfile::tempdir().unwrap(),
-        db: waihu_store::testing::fresh_sqlite().unwrap(),
-    };
+    let env = Env::sqlite();
     let dir = tempfile::tempdir().unwrap();
     let callee = start_callee(&env, dir.path(), OPT_OUT_CALLEES);
     let (callee_port, behaviour) = (callee.port, callee.behaviour.clone());

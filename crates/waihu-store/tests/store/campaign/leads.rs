@@ -69,7 +69,14 @@ async fn leads_are_regraded_and_deliveries_retry_then_die() {
             .unwrap();
 
         let lead = store
-            .regrade_lead(a.id, lead_id, "C", Some("only browsing"), agent.id, &actor)
+            .regrade_lead(
+                a.id,
+                lead_id,
+                "C",
+                Some("only browsing"),
+                Some(agent.id),
+                &actor,
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -86,7 +93,7 @@ async fn leads_are_regraded_and_deliveries_retry_then_die() {
         assert_eq!(lead.status, LeadStatus::Contacted);
         assert!(matches!(
             store
-                .regrade_lead(b.id, lead_id, "F", None, agent.id, &actor)
+                .regrade_lead(b.id, lead_id, "F", None, Some(agent.id), &actor)
                 .await,
             Err(StoreError::NotFound(_))
         ));

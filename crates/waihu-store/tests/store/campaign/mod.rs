@@ -15,17 +15,17 @@ use waihu_store::{
     TaskStateName, Transport,
 };
 
-const WORKER: &str = "worker-1";
+pub(crate) const WORKER: &str = "worker-1";
 
-fn t0() -> DateTime<Utc> {
+pub(crate) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap()
 }
 
-fn key() -> PhoneKey {
+pub(crate) fn key() -> PhoneKey {
     PhoneKey::from_bytes([9; 32])
 }
 
-fn evidence() -> ConsentEvidence {
+pub(crate) fn evidence() -> ConsentEvidence {
     ConsentEvidence {
         source: "web_form".into(),
         given_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
@@ -36,11 +36,11 @@ fn evidence() -> ConsentEvidence {
     }
 }
 
-fn number(i: usize) -> String {
+pub(crate) fn number(i: usize) -> String {
     format!("+86139{i:08}")
 }
 
-fn contact(n: &str) -> NewContact {
+pub(crate) fn contact(n: &str) -> NewContact {
     NewContact {
         number_hash: key().hash(n),
         number_enc: n.as_bytes().to_vec(),
@@ -51,7 +51,7 @@ fn contact(n: &str) -> NewContact {
     }
 }
 
-fn clean_lint() -> LintSummary {
+pub(crate) fn clean_lint() -> LintSummary {
     LintSummary {
         errors: 0,
         warnings: 1,
@@ -60,7 +60,7 @@ fn clean_lint() -> LintSummary {
 }
 
 /// A tenant's list holding these numbers.
-async fn list_with(
+pub(crate) async fn list_with(
     store: &Store,
     tenant: waihu_core::TenantId,
     name: &str,
@@ -82,7 +82,12 @@ async fn list_with(
     list.id
 }
 
-fn new_task(name: &str, script_version_id: Uuid, trunk_id: Uuid, list_ids: Vec<Uuid>) -> NewTask {
+pub(crate) fn new_task(
+    name: &str,
+    script_version_id: Uuid,
+    trunk_id: Uuid,
+    list_ids: Vec<Uuid>,
+) -> NewTask {
     NewTask {
         name: name.into(),
         purpose: "marketing".into(),
@@ -101,7 +106,7 @@ fn new_task(name: &str, script_version_id: Uuid, trunk_id: Uuid, list_ids: Vec<U
     }
 }
 
-fn trunk(name: &str) -> NewTrunk {
+pub(crate) fn trunk(name: &str) -> NewTrunk {
     NewTrunk {
         name: name.into(),
         address: "sip.carrier.invalid:5060".into(),
@@ -113,7 +118,11 @@ fn trunk(name: &str) -> NewTrunk {
 }
 
 /// A running task of `tenant` over one list with these numbers, queued.
-async fn running_task(store: &Store, tenant: waihu_core::TenantId, numbers: &[String]) -> Task {
+pub(crate) async fn running_task(
+    store: &Store,
+    tenant: waihu_core::TenantId,
+    numbers: &[String],
+) -> Task {
     let actor = Actor::cli("test");
     let version = store
         .save_script_version(tenant, "welcome", "steps: []", clean_lint(), &actor)
@@ -150,7 +159,7 @@ async fn running_task(store: &Store, tenant: waihu_core::TenantId, numbers: &[St
     task
 }
 
-fn begin(
+pub(crate) fn begin(
     task: &Task,
     contact_id: Uuid,
     hash: PhoneHash,
@@ -166,12 +175,13 @@ fn begin(
         purpose: "marketing".into(),
         gate_json: r#"{"allow":true}"#.into(),
         script_version_id: Some(task.script_version_id),
+        variant: None,
         worker: WORKER.into(),
         now: at,
     }
 }
 
-fn answered(grade: &str, at: DateTime<Utc>) -> CallResult {
+pub(crate) fn answered(grade: &str, at: DateTime<Utc>) -> CallResult {
     CallResult {
         answered_at: Some(at + Duration::seconds(5)),
         ended_at: Some(at + Duration::seconds(65)),
@@ -188,6 +198,7 @@ fn answered(grade: &str, at: DateTime<Utc>) -> CallResult {
 }
 
 mod calls;
+mod dashboard;
 mod leads;
 mod queue;
 mod setup;

@@ -1,0 +1,163 @@
+//! The tenant's library of recorded prompts as the web layer handles it, shared
+//! by the page and the API. The audio work (decoding WAV/MP3, converting to
+//! 8 kHz, storing under the data dir) is not done here: the binary plugs in a
+//! [`PromptAudio`] (over `waihu-speech`'s prompt library, exactly as
+//! `waihu prompt add`), so this crate stays free of audio code. Uploads are
+//! checked for type (the `Content-Type`, then the content itself) and size;
+//! audio is served only for a prompt row of the caller's tenant, from a file
+//! named by its SHA-256 — never from a path taken from the request.
+
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::state::AppState;
+use std::path::PathBuf;
+use uuid::Uuid;
+use waihu_core::TenantId;
+use waihu_store::{Actor, Prompt};
+
+/// Largest upload accepted by the back office (bytes).
+pub const MAX_UPLOAD: usize = 20 << 20;
+
+/// `Content-Type`s an upload may carry.
+pub const AUDIO_TYPES: [&str; 6] = [
+    "audio/wav",
+    "audio/x-wav",
+    "audio/wave",
+    "audio/vnd.wave",
+    "audio/mpeg",
+    "audio/mp3",
+];
+
+/// A prompt the library stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedPrompt {
+    /// The uploaded file's name (display only).
+    pub file_name: String,
+    /// Length of the converted audio.
+    pub duration_ms: u64,
+    /// SHA-256 of the upload, lower-case hex.
+    pub sha256: String,
+}
+
+/// Why the library refused an upload.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PromptRejected {
+    /// The upload is at fault (bad audio, bad name) rather than the server.
+    pub bad_input: bool,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The audio side of the prompt library, implemented by the binary.
+pub trait PromptAudio: Send + Sync {
+    /// Validates, converts and stores `bytes` as prompt `name` of `tenant`.
+    fn import(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        bytes: &[u8],
+        file_name: &str,
+    ) -> Result<ImportedPrompt, PromptRejected>;
+    /// The converted telephone audio (a WAV file) of the upload with this hash.
+    fn wav_file(&self, tenant: TenantId, sha256: &str) -> Option<PathBuf>;
+}
+
+/// The library, or a clear 409 when the server has none.
+fn audio(state: &AppState) -> AppResult<&dyn PromptAudio> {
+    state.prompt_audio.as_deref().ok_or_else(|| {
+        AppError::new(
+            ErrorCode::Conflict,
+            "the prompt library is not set up on this server",
+        )
+    })
+}
+
+/// Checks an upload's declared type: one of [`AUDIO_TYPES`] (parameters ignored).
+pub fn check_type(content_type: Option<&str>) -> AppResult<()> {
+    let t = content_type
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if AUDIO_TYPES.contains(&t.as_str()) {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "file",
+            format!("upload a WAV or MP3 file (Content-Type audio/wav or audio/mpeg), not {t:?}"),
+        ))
+    }
+}
+
+/// Uploads a prompt: type and size checked, the name free, the audio decoded
+/// and converted by the library; the row is stored only when all passed.
+pub async fn upload(
+    state: &AppState,
+    tenant: TenantId,
+    name: &str,
+    content_type: Option<&str>,
+    bytes: &[u8],
+    actor: &Actor,
+) -> AppResult<Prompt> {
+    let lib = audio(state)?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid("name", "give the prompt a name"));
+    }
+    check_type(content_type)?;
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "the file is empty"));
+    }
+    if bytes.len() > MAX_UPLOAD {
+        return Err(AppError::invalid(
+            "file",
+            format!("the file is larger than {} MiB", MAX_UPLOAD >> 20),
+        ));
+    }
+    if state.store.find_prompt(tenant, name).await?.is_some() {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            format!("a prompt named {name:?} exists"),
+        ));
+    }
+    let info = lib
+        .import(tenant, name, bytes, "upload")
+        .map_err(|e| match e.bad_input {
+            true => AppError::invalid("file", e.message),
+            false => AppError::internal(e.message),
+        })?;
+    let duration = i64::try_from(info.duration_ms).unwrap_or(i64::MAX);
+    Ok(state
+        .store
+        .add_prompt(tenant, name, &info.file_name, duration, &info.sha256, actor)
+        .await?)
+}
+
+/// The WAV bytes of one of the tenant's prompts (another tenant's, or a
+/// missing file, is 404).
+pub async fn wav(state: &AppState, tenant: TenantId, id: Uuid) -> AppResult<Vec<u8>> {
+    let lib = audio(state)?;
+    let p = state
+        .store
+        .get_prompt(tenant, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("prompt"))?;
+    let hex_ok = p.sha256.len() == 64 && p.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+    if !hex_ok {
+        return Err(AppError::not_found("prompt audio"));
+    }
+    let path = lib
+        .wav_file(tenant, &p.sha256)
+        .ok_or_else(|| AppError::not_found("prompt audio"))?;
+    tokio::fs::read(&path)
+        .await
+        .map_err(|_| AppError::not_found("prompt audio"))
+}
+
+/// An audio answer.
+pub fn wav_response(bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(axum::http::header::CONTENT_TYPE, "audio/wav")], bytes).into_response()
+}

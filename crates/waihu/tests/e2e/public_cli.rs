@@ -1,0 +1,265 @@
+//! The public callee pages with the real binary: `waihu serve` with its dialler
+//! and the verification caller, the virtual callee answering. A callee asks for
+//! a one-time code over HTTP, the robot calls and reads it out, the virtual
+//! callee hears it (speech recognition over the phrase book) and logs it, the
+//! test types it in and opts out — the running task then never calls that
+//! number; and the fourth verification call to a number within 24 h is refused
+//! by the gate.
+
+use crate::support::callee::{phrasebook_dialler, start_logged_callee};
+use crate::support::seed::{caller_number, setup_task};
+use crate::support::{out, Env, Server};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Task calls come from +861088886666, verification calls from +861099990000.
+const CALLEES: &str = r#"
+[[rule]]
+from = "^\\+?861099990000$"
+action = "answer"
+persona = "code-listener"
+
+[[rule]]
+ring_secs = 1
+action = "answer"
+persona = "talker"
+
+[persona.code-listener]
+lang = "zh"
+steps = [{ do = "hear_code", max_wait_ms = 60000 }]
+then = "wait"
+
+[persona.talker]
+lang = "zh"
+steps = [{ do = "say", text = "好的，可以。" }]
+then = "hangup"
+"#;
+
+const VERIFY_CALLER: &str = "+861099990000";
+/// The second contact of the task.
+const NUMBER: &str = "+8613900200001";
+
+/// A cookie-keeping HTTP client for the public pages.
+struct Browser {
+    http: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+    base: String,
+}
+
+impl Browser {
+    fn new(base: &str) -> Self {
+        Self {
+            http: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
+            cookies: BTreeMap::new(),
+            base: base.to_string(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, r: &reqwest::Response) {
+        for c in r.headers().get_all(SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (k, v) = c.split(';').next().unwrap().split_once('=').unwrap();
+            if c.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.into(), v.into());
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> (u16, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// Posts a public form with the anti-CSRF token of the start page.
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (u16, String, String) {
+        let (_, page) = self.get("/p").await;
+        let marker = "name=\"_csrf\" value=\"";
+        let at = page.find(marker).expect("a form") + marker.len();
+        let token = page[at..].split('"').next().unwrap().to_string();
+        let mut all = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .form(&all)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let location = r
+            .headers()
+            .get(LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (r.status().as_u16(), location, r.text().await.unwrap())
+    }
+}
+
+/// The calls the callee logged so far.
+fn calls(log: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// The codes the callee heard on verification calls to `number`.
+fn codes_heard(log: &Path, number: &str) -> Vec<String> {
+    calls(log)
+        .iter()
+        .filter(|c| digits(c["to"].as_str().unwrap_or("")) == digits(number))
+        .filter(|c| digits(c["from"].as_str().unwrap_or("")) == digits(VERIFY_CALLER))
+        .flat_map(|c| c["events"].as_array().cloned().unwrap_or_default())
+        .filter(|e| e["event"] == "code_heard")
+        .filter_map(|e| e["code"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_callee_verifies_by_a_code_call_opts_out_and_is_never_called_again() {
+    for env in crate::support::envs().await {
+        on(&env).await;
+    }
+}
+
+async fn on(env: &Env) {
+    let dir = tempfile::tempdir().unwrap();
+    let (callee, log) = start_logged_callee(env, dir.path(), CALLEES);
+    setup_task(env, dir.path(), callee.port, 3);
+    // The task waits while the callee proves the number; it resumes afterwards.
+    env.ok(&["task", "pause", "--tenant", "acme", "t1"]);
+    // The platform's own tenant places the verification calls.
+    env.ok(&["tenant", "create", "platform"]);
+    caller_number(env, VERIFY_CALLER, "platform");
+    let server = Server::start_with(env, |c| {
+        phrasebook_dialler(c, &callee.behaviour)
+            .env("WAIHU_VERIFICATION__TENANT", "platform")
+            .env("WAIHU_VERIFICATION__TRUNK", "sim")
+            .env("WAIHU_VERIFICATION__CALLER_NUMBER", VERIFY_CALLER)
+            .env("WAIHU_SERVER__SECURE_COOKIES", "never");
+    });
+    let mut b = Browser::new(&server.base);
+
+    // 1. Ask for a code; the robot calls and the virtual callee hears it.
+    let (status, location, body) = b.post("/p/code", &[("number", "139 0020 0001")]).await;
+    assert_eq!((status, location.as_str()), (303, "/p/verify"), "{body}");
+    // It is read three times; wait for every reading (or the end of waiting).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while codes_heard(&log, NUMBER).len() < waihu_callee::code::READINGS {
+        if Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let heard = codes_heard(&log, NUMBER);
+    let said: Vec<String> = calls(&log)
+        .iter()
+        .flat_map(|c| c["events"].as_array().cloned().unwrap_or_default())
+        .filter(|e| e["event"] == "robot_said" || e["event"] == "robot_speech_end")
+        .map(|e| e.to_string())
+        .collect();
+    let voted =
+        waihu_callee::code::vote(&heard).unwrap_or_else(|| panic!("no code heard: {said:#?}"));
+    assert_eq!(voted.len(), 6, "{heard:?}: {said:#?}");
+    // The digits most often heard first, then any other reading.
+    let mut readings = vec![voted];
+    for r in heard {
+        if r.len() == 6 && !readings.contains(&r) {
+            readings.push(r);
+        }
+    }
+    readings.truncate(5);
+
+    // 2. Type it in (a reading misheard over the line costs one of five tries),
+    //    then opt out of the business that called (by its number).
+    let mut verified = false;
+    for reading in &readings {
+        let (status, location, body) = b.post("/p/verify", &[("code", reading)]).await;
+        if status == 303 {
+            assert_eq!(location, "/p/me");
+            verified = true;
+            break;
+        }
+        assert_eq!(status, 422, "{body}");
+    }
+    assert!(verified, "no reading was right: {readings:?}");
+    let (status, me) = b.get("/p/me").await;
+    assert_eq!(status, 200);
+    assert!(me.contains("139****0001"), "{me}");
+    let (status, location, body) = b
+        .post(
+            "/p/optout",
+            &[("scope", "business"), ("caller_number", "+861088886666")],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/p/me?done=optout"),
+        "{body}"
+    );
+
+    // 3. The running task calls the others, never the opted-out number.
+    env.ok(&["task", "resume", "--tenant", "acme", "t1"]);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let o = env.run(
+            &["task", "status", "--tenant", "acme", "t1", "--json"],
+            None,
+        );
+        let s: serde_json::Value =
+            serde_json::from_str(out(&o).lines().last().unwrap_or("{}")).unwrap_or_default();
+        if s["state"] == "completed" || s["state"] == "finished" {
+            break;
+        }
+        if Instant::now() > deadline {
+            panic!("task did not finish: {s}");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let task_calls: Vec<String> = calls(&log)
+        .iter()
+        .filter(|c| digits(c["from"].as_str().unwrap_or("")) == "861088886666")
+        .map(|c| digits(c["to"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(task_calls.len(), 2, "{task_calls:?}");
+    assert!(!task_calls.contains(&digits(NUMBER)), "{task_calls:?}");
+
+    // 4. Two more verification calls pass; the fourth in 24 h is refused by the gate.
+    for i in 0..2 {
+        let (status, _, body) = b.post("/p/code", &[("number", NUMBER)]).await;
+        assert_eq!(status, 303, "call {}: {body}", i + 2);
+    }
+    let (status, _, body) = b.post("/p/code", &[("number", NUMBER)]).await;
+    assert_eq!(status, 429, "{body}");
+    assert!(body.contains("verification calls"), "{body}");
+    server.terminate();
+}

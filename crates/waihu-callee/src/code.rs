@@ -22,6 +22,10 @@ pub const CODE_REPEAT: &str = "再说一遍";
 /// How many times the robot reads the code: a digit misheard in one reading
 /// is outvoted by the other two.
 pub const READINGS: usize = 3;
+/// Longer utterances are never a single digit (espeak says one in ~400 ms).
+const LONGEST_DIGIT_MS: u64 = 700;
+/// Stands for a digit-sized utterance that matched no phrase.
+pub const MISSED: char = '?';
 /// How the robot says each digit, `0`–`9`.
 pub const DIGIT_WORDS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
 /// Silence the robot leaves between phrases (longer than the callee's 500 ms
@@ -108,6 +112,16 @@ impl CodeListener {
                 self.current.push(d);
                 None
             }
+            // An utterance heard but not recognised inside a reading is a digit
+            // missed: keep its place so the readings stay aligned for the vote.
+            // Unrecognised but as long as a phrase, not a digit: a reading's
+            // boundary ("再说一遍") heard badly still ends the reading.
+            None if text.is_empty() && end_ms.saturating_sub(start_ms) < LONGEST_DIGIT_MS => {
+                if !self.current.is_empty() {
+                    self.current.push(MISSED);
+                }
+                None
+            }
             None => self.flush(),
         };
         Heard { text, code }
@@ -120,7 +134,7 @@ impl CodeListener {
 }
 
 /// The code a listener writes down from several readings: at each position the
-/// digit heard most often (ties go to the earliest reading). Only readings of
+/// digit heard most often ([`MISSED`] places do not vote) (ties go to the earliest reading). Only readings of
 /// the most common length take part; `None` when nothing was heard.
 pub fn vote(readings: &[String]) -> Option<String> {
     let mut lengths: Vec<usize> = readings.iter().map(|r| r.chars().count()).collect();
@@ -136,7 +150,7 @@ pub fn vote(readings: &[String]) -> Option<String> {
         .collect();
     let code = (0..len)
         .map(|i| {
-            let column: Vec<char> = same.iter().map(|r| r[i]).collect();
+            let column: Vec<char> = same.iter().map(|r| r[i]).filter(|c| *c != MISSED).collect();
             column
                 .iter()
                 .copied()
@@ -145,7 +159,7 @@ pub fn vote(readings: &[String]) -> Option<String> {
                     let first = column.iter().position(|x| x == c).unwrap_or(0);
                     (count, std::cmp::Reverse(first))
                 })
-                .unwrap_or('0')
+                .unwrap_or(MISSED)
         })
         .collect();
     Some(code)
@@ -169,6 +183,11 @@ mod tests {
             Some("506449")
         );
         assert_eq!(vote(&r(&["123456"])).as_deref(), Some("123456"));
+        // Missed digits keep their place and are outvoted.
+        assert_eq!(
+            vote(&r(&["86?3?5", "864355", "8?4355"])).as_deref(),
+            Some("864355")
+        );
         assert_eq!(vote(&[]), None);
     }
 

@@ -193,7 +193,7 @@ async fn on(env: &Env) {
     // The digits most often heard first, then any other reading.
     let mut readings = vec![voted];
     for r in heard {
-        if r.len() == 6 && !readings.contains(&r) {
+        if r.len() == 6 && !r.contains(waihu_callee::code::MISSED) && !readings.contains(&r) {
             readings.push(r);
         }
     }

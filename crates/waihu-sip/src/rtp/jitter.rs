@@ -1,6 +1,12 @@
 //! A small reorder/jitter buffer: packets are held by sequence number and
 //! played out one 20 ms frame per tick after a short prefill. Late packets
 //! (behind the playout point) are dropped; a gap plays as silence.
+//!
+//! After a stall (either side's scheduler late, a burst from the network) the
+//! backlog grows. The buffer never throws speech away to catch up: the player
+//! drops quiet frames while [`JitterBuffer::is_behind`] says so, the way a
+//! listener loses a pause but not a word. Only a backlog of seconds (the peer
+//! restarted, a clock jumped) resynchronises at once.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +23,13 @@ pub struct JitterBuffer {
     highest: Option<u64>,
     /// Packets dropped because they arrived after their playout slot.
     pub late: u64,
+    /// Quiet frames dropped to catch up after a stall.
+    pub skipped_quiet: u64,
 }
+
+/// A backlog this long (3 s of 20 ms frames) is not a stall but a restart:
+/// resynchronise at once.
+const RESYNC_FRAMES: usize = 150;
 
 impl JitterBuffer {
     /// A buffer that starts playing after `depth` frames (1–10).
@@ -28,6 +40,7 @@ impl JitterBuffer {
             depth: depth.clamp(1, 10),
             highest: None,
             late: 0,
+            skipped_quiet: 0,
         }
     }
 
@@ -56,9 +69,10 @@ impl JitterBuffer {
             return ext;
         }
         self.frames.entry(ext).or_insert_with(|| payload.to_vec());
-        // A long burst (peer restarted, clock jump): resynchronise rather
-        // than grow without bound.
-        if self.frames.len() > self.depth * 4 + 8 {
+        // A backlog of seconds (peer restarted, clock jump): resynchronise
+        // rather than grow without bound. Shorter stalls are caught up in
+        // the pauses (see `is_behind`).
+        if self.frames.len() > RESYNC_FRAMES.max(self.depth * 4 + 8) {
             let drop_to = ext.saturating_sub(self.depth as u64);
             self.frames = self.frames.split_off(&drop_to);
             self.next = Some(drop_to);
@@ -102,6 +116,22 @@ impl JitterBuffer {
     pub fn is_empty(&self) -> bool {
         self.frames.is_empty()
     }
+
+    /// Whether playout lags behind arrival by more than the buffer's slack
+    /// (twice its depth plus two frames): the player may then drop quiet
+    /// frames to catch up.
+    pub fn is_behind(&self) -> bool {
+        self.next.is_some() && self.frames.len() > self.depth * 2 + 2
+    }
+}
+
+/// Whether a decoded frame is a pause (line silence or faint noise), which
+/// may be dropped to catch up without losing a word.
+pub fn is_quiet(samples: &[i16]) -> bool {
+    const QUIET_MEAN_ABS: u64 = 150; // about -47 dBFS
+    !samples.is_empty()
+        && samples.iter().map(|s| s.unsigned_abs() as u64).sum::<u64>() / (samples.len() as u64)
+            < QUIET_MEAN_ABS
 }
 
 #[cfg(test)]
@@ -149,6 +179,40 @@ mod tests {
         for s in 0..1000u16 {
             jb.push(s, &[0]);
         }
-        assert!(jb.len() <= 2 * 4 + 8 + 1);
+        assert!(jb.len() <= RESYNC_FRAMES + 1);
+    }
+
+    /// A stall of a second (50 frames arriving at once) keeps every frame:
+    /// none is dropped by the buffer itself, and it reports being behind
+    /// until the backlog is down to its slack.
+    #[test]
+    fn a_one_second_burst_keeps_every_frame() {
+        let mut jb = JitterBuffer::new(3);
+        for s in 0..3u16 {
+            jb.push(s, &[s as u8]);
+        }
+        assert_eq!(jb.pop(), Some(vec![0]));
+        assert!(!jb.is_behind());
+        for s in 3..53u16 {
+            jb.push(s, &[s as u8]);
+        }
+        assert!(jb.is_behind());
+        let mut got = vec![];
+        while let Some(f) = jb.pop() {
+            got.push(f[0]);
+        }
+        assert_eq!(got, (1..53).map(|s| s as u8).collect::<Vec<_>>());
+        assert!(!jb.is_behind());
+    }
+
+    #[test]
+    fn quiet_means_a_pause_not_speech() {
+        assert!(is_quiet(&[0; 160]));
+        assert!(is_quiet(&[40, -60, 30, -20]));
+        let tone: Vec<i16> = (0..160)
+            .map(|i| ((i as f32 * 0.3).sin() * 3000.0) as i16)
+            .collect();
+        assert!(!is_quiet(&tone));
+        assert!(!is_quiet(&[]));
     }
 }

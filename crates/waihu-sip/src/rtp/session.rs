@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::dtmf::{DtmfReceiver, DtmfSender};
-use super::jitter::JitterBuffer;
+use super::jitter::{is_quiet, JitterBuffer};
 use super::packet::RtpPacket;
 use super::scheduler::Scheduler;
 use super::stats::{ReceiveStats, RtpStats};
@@ -305,6 +305,7 @@ impl RtpSession {
             lost: st.rx_stats.lost(),
             jitter_ms: st.rx_stats.jitter_ms(),
             late: st.jitter.late,
+            skipped_quiet: st.jitter.skipped_quiet,
         }
     }
 
@@ -384,6 +385,7 @@ pub(super) fn process(shared: &Shared, scratch: &mut Scratch, scheduled: Instant
     let mut events = drain_socket(shared, &mut scratch.recv);
     events.extend(tick(
         shared,
+        scheduled,
         &mut scratch.out,
         &mut scratch.pcm_out,
         &mut scratch.decoded,
@@ -413,12 +415,17 @@ pub(super) fn process(shared: &Shared, scratch: &mut Scratch, scheduled: Instant
 /// One 20 ms tick: choose what to send, play out one received frame, record.
 fn tick(
     shared: &Shared,
+    scheduled: Instant,
     out: &mut Outgoing,
     pcm_out: &mut [i16; FRAME],
     decoded: &mut Vec<i16>,
 ) -> Vec<MediaEvent> {
     let mut events = Vec::new();
-    let now_ms = shared.ms_since_start();
+    // The tick's own time, not the wall clock: ticks caught up in a burst
+    // after a stall keep their 20 ms spacing on the media clock.
+    let now_ms = scheduled
+        .saturating_duration_since(shared.started)
+        .as_millis() as u64;
     let mut st = shared.lock();
     let st = &mut *st;
     out.count = 0;
@@ -495,7 +502,8 @@ fn tick(
         }
     }
 
-    // Callee side: one tick of audio from the jitter buffer.
+    // Callee side: one tick of audio from the jitter buffer. Behind after a
+    // stall, pauses are dropped until playout has caught up; speech is not.
     while st.rx_pcm.len() < FRAME {
         let Some(frame) = st.jitter.pop() else {
             break;
@@ -504,6 +512,10 @@ fn tick(
             if let Some(codec) = Codec::from_payload_type(pt) {
                 decoded.clear();
                 codec.decode(payload, decoded);
+                if st.jitter.is_behind() && is_quiet(decoded) {
+                    st.jitter.skipped_quiet += 1;
+                    continue;
+                }
                 st.rx_pcm.extend(decoded.iter().copied());
             }
         }

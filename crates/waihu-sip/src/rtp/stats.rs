@@ -17,6 +17,8 @@ pub struct RtpStats {
     pub jitter_ms: f64,
     /// Packets that arrived too late for playout.
     pub late: u64,
+    /// Quiet received frames dropped to catch up after a stall.
+    pub skipped_quiet: u64,
 }
 
 /// Receive-side loss/jitter accounting for one SSRC.

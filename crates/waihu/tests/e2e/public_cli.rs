@@ -2,7 +2,8 @@
 //! and the verification caller, the virtual callee answering. A callee asks for
 //! a one-time code over HTTP, the robot calls and reads it out, the virtual
 //! callee hears it (speech recognition over the phrase book) and logs it, the
-//! test types it in and opts out — the running task then never calls that
+//! test types it in (asking for a second code if the first call was heard too
+//! badly) and opts out — the running task then never calls that
 //! number; and the fourth verification call to a number within 24 h is refused
 //! by the gate.
 
@@ -144,6 +145,63 @@ fn codes_heard(log: &Path, number: &str) -> Vec<String> {
         .collect()
 }
 
+/// Asks for a code for [`NUMBER`], waits for the callee to hear the call's
+/// readings and types them in; whether one was right (the session is then
+/// verified).
+async fn verify_by_code_call(b: &mut Browser, log: &Path) -> bool {
+    let before = codes_heard(log, NUMBER).len();
+    let (status, location, body) = b.post("/p/code", &[("number", "139 0020 0001")]).await;
+    assert_eq!((status, location.as_str()), (303, "/p/verify"), "{body}");
+    // It is read three times; wait for every reading (or the end of waiting).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while codes_heard(log, NUMBER).len() < before + waihu_callee::code::READINGS {
+        if Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let heard = codes_heard(log, NUMBER).split_off(before);
+    let Some(voted) = waihu_callee::code::vote(&heard) else {
+        eprintln!("no code heard on this call: {:#?}", robot_speech(log));
+        return false;
+    };
+    // The digits most often heard first, then any other reading; a reading
+    // misheard over the line costs one of the code's five tries.
+    let mut readings = vec![voted];
+    for r in &heard {
+        if r.len() == 6 && !r.contains(waihu_callee::code::MISSED) && !readings.contains(r) {
+            readings.push(r.clone());
+        }
+    }
+    readings.truncate(4);
+    for reading in &readings {
+        if reading.len() != 6 || reading.contains(waihu_callee::code::MISSED) {
+            continue;
+        }
+        let (status, location, body) = b.post("/p/verify", &[("code", reading)]).await;
+        if status == 303 {
+            assert_eq!(location, "/p/me");
+            return true;
+        }
+        assert_eq!(status, 422, "{body}");
+    }
+    eprintln!(
+        "no reading was right: {readings:?} from {heard:?}: {:#?}",
+        robot_speech(log)
+    );
+    false
+}
+
+/// What the robot said on every call, for failure messages.
+fn robot_speech(log: &Path) -> Vec<String> {
+    calls(log)
+        .iter()
+        .flat_map(|c| c["events"].as_array().cloned().unwrap_or_default())
+        .filter(|e| e["event"] == "robot_said" || e["event"] == "robot_speech_end")
+        .map(|e| e.to_string())
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_callee_verifies_by_a_code_call_opts_out_and_is_never_called_again() {
     for env in crate::support::envs().await {
@@ -169,52 +227,21 @@ async fn on(env: &Env) {
     });
     let mut b = Browser::new(&server.base);
 
-    // 1. Ask for a code; the robot calls and the virtual callee hears it.
-    let (status, location, body) = b.post("/p/code", &[("number", "139 0020 0001")]).await;
-    assert_eq!((status, location.as_str()), (303, "/p/verify"), "{body}");
-    // It is read three times; wait for every reading (or the end of waiting).
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while codes_heard(&log, NUMBER).len() < waihu_callee::code::READINGS {
-        if Instant::now() > deadline {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    let heard = codes_heard(&log, NUMBER);
-    let said: Vec<String> = calls(&log)
-        .iter()
-        .flat_map(|c| c["events"].as_array().cloned().unwrap_or_default())
-        .filter(|e| e["event"] == "robot_said" || e["event"] == "robot_speech_end")
-        .map(|e| e.to_string())
-        .collect();
-    let voted =
-        waihu_callee::code::vote(&heard).unwrap_or_else(|| panic!("no code heard: {said:#?}"));
-    assert_eq!(voted.len(), 6, "{heard:?}: {said:#?}");
-    // The digits most often heard first, then any other reading.
-    let mut readings = vec![voted];
-    for r in heard {
-        if r.len() == 6 && !r.contains(waihu_callee::code::MISSED) && !readings.contains(&r) {
-            readings.push(r);
-        }
-    }
-    readings.truncate(5);
-
-    // 2. Type it in (a reading misheard over the line costs one of five tries),
-    //    then opt out of the business that called (by its number).
+    // 1–2. Ask for a code; the robot calls, the virtual callee hears it and the
+    //      test types it in. A call heard too badly (a shared, loaded machine
+    //      can starve the media threads) is answered as a person would: by
+    //      asking for another code, which counts towards the 24 h cap.
+    let mut code_calls = 0;
     let mut verified = false;
-    for reading in &readings {
-        let (status, location, body) = b.post("/p/verify", &[("code", reading)]).await;
-        if status == 303 {
-            assert_eq!(location, "/p/me");
-            verified = true;
-            break;
-        }
-        assert_eq!(status, 422, "{body}");
+    while !verified && code_calls < 2 {
+        code_calls += 1;
+        verified = verify_by_code_call(&mut b, &log).await;
     }
-    assert!(verified, "no reading was right: {readings:?}");
+    assert!(verified, "no code call could be heard right");
     let (status, me) = b.get("/p/me").await;
     assert_eq!(status, 200);
     assert!(me.contains("139****0001"), "{me}");
+    // Opt out of the business that called (by its number).
     let (status, location, body) = b
         .post(
             "/p/optout",
@@ -253,10 +280,11 @@ async fn on(env: &Env) {
     assert_eq!(task_calls.len(), 2, "{task_calls:?}");
     assert!(!task_calls.contains(&digits(NUMBER)), "{task_calls:?}");
 
-    // 4. Two more verification calls pass; the fourth in 24 h is refused by the gate.
-    for i in 0..2 {
+    // 4. The verification calls up to three pass; the fourth in 24 h is refused
+    //    by the gate.
+    for i in code_calls..3 {
         let (status, _, body) = b.post("/p/code", &[("number", NUMBER)]).await;
-        assert_eq!(status, 303, "call {}: {body}", i + 2);
+        assert_eq!(status, 303, "call {}: {body}", i + 1);
     }
     let (status, _, body) = b.post("/p/code", &[("number", NUMBER)]).await;
     assert_eq!(status, 429, "{body}");

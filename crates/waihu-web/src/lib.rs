@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod insight;
 pub mod live;
 pub mod metrics;
+pub mod multipart;
 pub mod numbers;
 pub mod pages;
 pub mod public;

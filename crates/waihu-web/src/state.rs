@@ -58,6 +58,8 @@ pub struct AppState {
     /// The audio side of the tenants' prompt libraries (decode, convert, store),
     /// plugged in by the binary. `None`: the prompts page lists but cannot upload.
     pub prompt_audio: Option<Arc<dyn crate::campaign::prompts::PromptAudio>>,
+    /// Imports contact files (`None`: the contacts page says importing is off).
+    pub contact_importer: Option<Arc<dyn crate::campaign::contact_import::ContactImporter>>,
     /// The live calls of this process's dialler (`None`: this server does not
     /// dial; the live page says so).
     pub live: Option<crate::live::LiveHub>,
@@ -86,6 +88,7 @@ impl AppState {
             phone_key: None,
             recordings_dir: None,
             prompt_audio: None,
+            contact_importer: None,
             live: None,
             public: crate::public::Public::default(),
             sla_calendar: Arc::new(waihu_compliance::sla::WorkCalendar::weekdays_shanghai()),
@@ -119,6 +122,16 @@ impl AppState {
         audio: Arc<dyn crate::campaign::prompts::PromptAudio>,
     ) -> Self {
         self.prompt_audio = Some(audio);
+        self
+    }
+
+    /// The same state importing contact files with `importer` (the binary's,
+    /// which holds the number cipher): the contacts page's form and the API.
+    pub fn with_contact_importer(
+        mut self,
+        importer: Arc<dyn crate::campaign::contact_import::ContactImporter>,
+    ) -> Self {
+        self.contact_importer = Some(importer);
         self
     }
 

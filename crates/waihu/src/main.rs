@@ -4,6 +4,7 @@
 mod campaign;
 mod cli;
 mod cmd;
+mod contact_import;
 mod demo;
 mod gatekeeper;
 mod llm;
@@ -12,6 +13,7 @@ mod rights;
 mod rights_verify;
 mod settings;
 mod telemetry;
+mod web_import;
 mod web_prompts;
 
 use clap::Parser;

@@ -11,6 +11,7 @@ pub mod caller_numbers;
 pub mod calls;
 pub mod campaign_dto;
 pub mod complaints;
+pub mod contact_import;
 pub mod contacts;
 pub mod dashboard;
 pub mod dnc;
@@ -56,6 +57,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api-tokens", get(tokens::list).post(tokens::create))
         .route("/api-tokens/{id}", axum::routing::delete(tokens::revoke))
         .route("/contact-lists", get(contacts::list))
+        .route(
+            "/contact-lists/import",
+            post(contact_import::import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::campaign::contact_import::MAX_BODY,
+            )),
+        )
         .route("/contact-lists/{id}", get(contacts::get))
         .route("/contact-lists/{id}/contacts", get(contacts::contacts))
         .route("/dnc", get(dnc::summary).post(dnc::add).delete(dnc::remove))

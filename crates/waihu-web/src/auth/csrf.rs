@@ -1,6 +1,7 @@
 //! Anti-CSRF for cookie-authenticated, state-changing requests. Pages: every
-//! non-GET request must carry the session's token in the form field `_csrf` (or
-//! the `X-CSRF-Token` header); before login, the token is the pre-login cookie's
+//! non-GET request must carry the session's token in the form field `_csrf`
+//! (urlencoded or, for file uploads of a session, multipart) or the
+//! `X-CSRF-Token` header; before login, the token is the pre-login cookie's
 //! value (double submit). The JSON API checks the header when a session cookie,
 //! not a bearer token, authenticates the call. SameSite=Strict cookies are the
 //! second line of defence.
@@ -20,8 +21,10 @@ use subtle::ConstantTimeEq;
 pub const FIELD: &str = "_csrf";
 /// The header carrying the token (scripts, the JSON API).
 pub const HEADER: &str = "x-csrf-token";
-/// Largest form body read by the check (uploads use the header instead).
+/// Largest form body read by the check (script uploads use the header instead).
 const MAX_FORM: usize = 1 << 20;
+/// Largest `multipart/form-data` body read by the check (a contact file).
+const MAX_MULTIPART: usize = crate::campaign::contact_import::MAX_BODY;
 
 /// Whether a method changes state.
 pub fn is_unsafe(m: &Method) -> bool {
@@ -62,7 +65,9 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
 }
 
 async fn check(state: &AppState, req: Request) -> AppResult<Request> {
-    let expected = match session::from_cookie(state, req.headers()).await? {
+    let session = session::from_cookie(state, req.headers()).await?;
+    let logged_in = session.is_some();
+    let expected = match session {
         Some(p) => p.csrf().to_string(),
         None => cookies::get(req.headers(), PRE_LOGIN_COOKIE).unwrap_or_default(),
     };
@@ -73,6 +78,23 @@ async fn check(state: &AppState, req: Request) -> AppResult<Request> {
         } else {
             Err(csrf_error())
         };
+    }
+    if let Some(boundary) = crate::multipart::boundary(req.headers()) {
+        // File uploads: only for a session, read up to the largest upload.
+        if !logged_in {
+            return Err(csrf_error());
+        }
+        let (parts, body) = req.into_parts();
+        let bytes: Bytes = axum::body::to_bytes(body, MAX_MULTIPART)
+            .await
+            .map_err(|_| {
+                AppError::new(ErrorCode::Invalid, "the upload is too large").with_field("file")
+            })?;
+        let form = crate::multipart::parse(&boundary, bytes.clone()).await?;
+        if !matches(&expected, &form.text(FIELD).unwrap_or_default()) {
+            return Err(csrf_error());
+        }
+        return Ok(Request::from_parts(parts, Body::from(bytes)));
     }
     let (parts, body) = req.into_parts();
     let bytes: Bytes = axum::body::to_bytes(body, MAX_FORM)

@@ -6,6 +6,7 @@
 
 pub mod calls;
 pub mod complaints;
+pub mod contact_import;
 pub mod leads;
 pub mod operator;
 pub mod prompts;

@@ -1,7 +1,11 @@
 //! Contact lists: the tenant's lists, and one list's contacts page by page with
 //! their consent evidence. Admins and auditors read them; agents see nothing.
-//! Numbers are only ever shown masked (the stored `number_masked`). Importing
-//! files is the CLI's (`waihu import contacts`) for now.
+//! Numbers are only ever shown masked (the stored `number_masked`). Admins
+//! import CSV/XLSX files from the form on `/contacts` (see [`contact_import`],
+//! with column mapping, import-wide consent evidence and a per-row error
+//! report), as `POST /api/v1/contact-lists/import` and `waihu import contacts` do.
+//!
+//! [`contact_import`]: super::contact_import
 
 use super::{fmt_time, layout, parse_id, PageCtx};
 use crate::auth::principal::TENANT_READERS;
@@ -12,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use maud::{html, Markup};
 use serde::Deserialize;
 use uuid::Uuid;
-use waihu_core::TenantId;
+use waihu_core::{Role, TenantId};
 use waihu_store::{ContactList, StoredContact};
 
 /// Contacts per page.
@@ -66,6 +70,10 @@ pub async fn lists(State(state): State<AppState>, ctx: PageCtx) -> AppResult<Mar
                 }
             }
         }
+    };
+    let body = html! {
+        (body)
+        @if ctx.who.role == Role::Admin { (super::contact_import::form(&ctx, &state, None)) }
     };
     Ok(layout::page(&ctx, ctx.t(Msg::ContactListsTitle), body))
 }

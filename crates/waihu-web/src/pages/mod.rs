@@ -11,6 +11,7 @@ pub mod audit;
 pub mod calls;
 pub mod chart;
 pub mod complaints;
+pub mod contact_import;
 pub mod contacts;
 pub mod dashboard;
 pub mod dead_letters;
@@ -66,6 +67,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/contacts", get(contacts::lists))
+        .route(
+            "/contacts/import",
+            get(contact_import::back)
+                .post(contact_import::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::campaign::contact_import::MAX_BODY,
+                )),
+        )
         .route("/contacts/{id}", get(contacts::detail))
         .route("/dnc", get(dnc::page).post(dnc::add))
         .route("/dnc/check", get(dnc::back).post(dnc::check))

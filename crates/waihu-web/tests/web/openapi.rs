@@ -88,6 +88,7 @@ async fn the_openapi_document_lists_the_routes() {
         ("/api/v1/caller-numbers/assign", "post"),
         ("/api/v1/prompts", "get"),
         ("/api/v1/prompts", "post"),
+        ("/api/v1/contact-lists/import", "post"),
         ("/api/v1/prompts/{id}/audio", "get"),
         ("/api/v1/insight/tasks/{id}/report", "get"),
         ("/api/v1/insight/tasks/{id}/export", "get"),

@@ -2,7 +2,7 @@
 //! decision measured against a real database (a fresh temporary SQLite file unless
 //! `--db` names another, e.g. PostgreSQL). Figures go into BENCHMARKS.md.
 
-use super::import::import_file;
+use crate::contact_import::import_file;
 use crate::gatekeeper::{GateQuestion, Gatekeeper};
 use crate::pii::Pii;
 use anyhow::Context as _;

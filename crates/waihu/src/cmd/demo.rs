@@ -369,7 +369,7 @@ async fn setup(
     }
     let mut opts = waihu_contacts::ImportOptions::new(imported_at);
     opts.default_region = phonenumber::country::Id::CN;
-    let summary = super::import::import_file(
+    let summary = crate::contact_import::import_file(
         store,
         &pii,
         tenant.id,

@@ -128,7 +128,8 @@ pub async fn serve_web_with(
     live: Option<waihu_web::live::LiveHub>,
 ) -> anyhow::Result<()> {
     // The hash key lets the back office look up typed numbers (do-not-call list).
-    let phone_key = crate::pii::Pii::load(&ctx.settings)?.phone_key;
+    let pii = crate::pii::Pii::load(&ctx.settings)?;
+    let phone_key = pii.phone_key.clone();
     let local = listener.local_addr()?;
     tracing::info!(%local, backend = ?store.kind(), "waihu serving");
     println!("waihu listening on http://{local}");
@@ -147,6 +148,10 @@ pub async fn serve_web_with(
         .with_recordings(ctx.data_dir()?.join("recordings"))
         .with_prompt_audio(Arc::new(crate::web_prompts::WebPrompts::new(
             ctx.data_dir()?.join("prompts"),
+        )))
+        .with_contact_importer(Arc::new(crate::web_import::WebImport::new(
+            store.clone(),
+            pii,
         )))
         .with_sla_calendar(ctx.settings.rights.calendar()?);
     if let Some(hub) = live {

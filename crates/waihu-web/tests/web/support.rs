@@ -1,5 +1,6 @@
 //! A test harness: a fresh SQLite store, the app with a manual clock, a cookie-jar
-//! "browser" that scrapes anti-CSRF tokens like a real form would carry them, and
+//! "browser" that scrapes anti-CSRF tokens like a real form would carry them (in
+//! urlencoded forms and hand-built `multipart/form-data` uploads alike), and
 //! a seeded platform (operator; tenant A with admin, agent, auditor; tenant B with
 //! its admin).
 
@@ -241,6 +242,36 @@ fn form_body(fields: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(fields).unwrap()
 }
 
+/// The boundary of the bodies [`multipart`] builds.
+const BOUNDARY: &str = "----waihu-test-9f3c1e7a";
+
+/// A `multipart/form-data` body, built by hand as a browser sends it: the text
+/// `fields` in order, then the optional `file` part `(field, file name,
+/// content)`. Returns the Content-Type (with the boundary) and the body.
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((name, file_name, data)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
 impl Browser<'_> {
     fn cookie_header(&self) -> String {
         self.cookies
@@ -284,6 +315,32 @@ impl Browser<'_> {
         let b =
             Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         self.send(b, Body::from(form_body(fields))).await
+    }
+
+    /// Posts a `multipart/form-data` form exactly as given (no token added).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Resp {
+        let (content_type, body) = multipart(fields, file);
+        let b = Request::post(path).header(header::CONTENT_TYPE, content_type);
+        self.send(b, Body::from(body)).await
+    }
+
+    /// Uploads a `multipart/form-data` form with the session's anti-CSRF token
+    /// as its first field, as the back office's upload forms carry it.
+    pub async fn upload(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Resp {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_multipart(path, &all, file).await
     }
 
     /// The session's anti-CSRF token, read from a page as a form would carry it.

@@ -1,8 +1,9 @@
 //! Contacts, do-not-call lists, caller numbers and the gate from the CLI, on every
 //! backend: exact per-row import reports, all-or-nothing imports, and the gate's
-//! reasons at the boundaries.
+//! reasons at the boundaries; and a file imported through the running server's
+//! back office, its bad row reported and its good rows stored.
 
-use crate::support::{envs, err, out, Env};
+use crate::support::{envs, err, out, Env, Server};
 
 const CONSENT: [&str; 8] = [
     "--consent-source",
@@ -575,5 +576,179 @@ async fn dnc_import_and_contact_deletion_from_the_cli() {
             "{}",
             err(&o)
         );
+    }
+}
+
+/// Logs `username` in to the back office at `base` (double-submit pre-login
+/// token) and returns the session's `Cookie` value.
+async fn web_login(client: &reqwest::Client, base: &str, username: &str, password: &str) -> String {
+    let pre = "e2e-pre-login-token";
+    let r = client
+        .post(format!("{base}/login"))
+        .header("Cookie", format!("waihu_pre={pre}"))
+        .form(&[
+            ("_csrf", pre),
+            ("username", username),
+            ("password", password),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "login of {username}");
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("waihu_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_string()
+}
+
+/// A `multipart/form-data` body as a browser sends the import form: the text
+/// `fields`, then the CSV as the `file` part. Returns Content-Type and body.
+fn import_form(fields: &[(&str, &str)], csv: &str) -> (String, String) {
+    const BOUNDARY: &str = "----waihu-e2e-4b1d2c";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"spring.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{csv}\r\n--{BOUNDARY}--\r\n"
+    ));
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_back_office_imports_a_file_and_reports_its_bad_row() {
+    const PASSWORD: &str = "import-admin-password-1";
+    for env in envs().await {
+        setup(&env);
+        env.ok_in(
+            &[
+                "user",
+                "create",
+                "--tenant",
+                "acme",
+                "--role",
+                "admin",
+                "--username",
+                "acme-admin",
+            ],
+            Some(&format!("{PASSWORD}\n")),
+        );
+        let server = Server::start_with(&env, |c| {
+            c.env("WAIHU_DIALLER__ENABLED", "false");
+        });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let cookie = web_login(&client, &server.base, "acme-admin", PASSWORD).await;
+        let get = |path: &str| {
+            client
+                .get(server.url(path))
+                .header("Cookie", &cookie)
+                .send()
+        };
+        let page = get("/contacts").await.unwrap().text().await.unwrap();
+        assert!(
+            page.contains("action=\"/contacts/import\"") && !page.contains("contacts-import-off"),
+            "the import form is offered: {page}"
+        );
+        let csrf = page
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the form's anti-CSRF token")
+            .to_string();
+
+        // Two good rows and a bad number on row 3, with import-wide consent.
+        let csv = "手机号,姓名\n13812345678,张三\n12345,李四\n+8613900001111,赵六\n";
+        let (content_type, body) = import_form(
+            &[
+                ("_csrf", &csrf),
+                ("list", "网页导入"),
+                ("encoding", "auto"),
+                ("consent_source", "web_form"),
+                ("consent_time", "2026-01-15 10:00"),
+                ("consent_scope", "marketing"),
+                ("consent_ref", "FORM-WEB-1"),
+            ],
+            csv,
+        );
+        let r = client
+            .post(server.url("/contacts/import"))
+            .header("Cookie", &cookie)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let html = r.text().await.unwrap();
+        assert_eq!(status, 200, "{:?}: {html}", env.db.kind);
+        let table = html
+            .split("id=\"import-errors\"")
+            .nth(1)
+            .and_then(|t| t.split("</table>").next())
+            .unwrap_or_else(|| panic!("no #import-errors: {html}"));
+        assert_eq!(
+            table.matches("<tr>").count(),
+            2,
+            "the header and one bad row: {table}"
+        );
+        assert!(
+            table.contains("<td class=\"mono\">3</td>")
+                && table.contains("<td>手机号</td>")
+                && table.contains("<code>invalid_number</code>"),
+            "row 3's invalid number: {table}"
+        );
+        let imported = html
+            .split("id=\"import-imported\"")
+            .nth(1)
+            .and_then(|s| s.split("class=\"value\">").nth(1))
+            .and_then(|s| s.split('<').next());
+        assert_eq!(imported, Some("2"), "{html}");
+
+        // The good rows are stored in the new list, with the form's consent.
+        let lists: serde_json::Value = get("/api/v1/contact-lists")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let items = lists["items"].as_array().expect("lists");
+        assert_eq!(items.len(), 1, "{lists}");
+        assert_eq!(items[0]["name"], "网页导入");
+        let id = items[0]["id"].as_str().unwrap();
+        let contacts: serde_json::Value = get(&format!("/api/v1/contact-lists/{id}/contacts"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut masked: Vec<&str> = contacts["items"]
+            .as_array()
+            .expect("contacts")
+            .iter()
+            .map(|c| c["number_masked"].as_str().unwrap())
+            .collect();
+        masked.sort();
+        assert_eq!(masked, ["138****5678", "139****1111"], "{contacts}");
+        // The CLI finds them by their number (hashed with the server's key).
+        for n in ["+8613812345678", "+8613900001111"] {
+            let export = env.json(&["subject", "export", "--number", n]);
+            let held = export["contacts"].as_array().expect("contacts");
+            assert_eq!(held.len(), 1, "{n}: {export}");
+            assert_eq!(held[0]["consent_source"], "web_form", "{export}");
+        }
+        let export = env.json(&["subject", "export", "--number", "+8613700001111"]);
+        assert!(export["contacts"].as_array().unwrap().is_empty());
+        server.terminate();
     }
 }

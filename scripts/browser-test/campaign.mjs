@@ -1,7 +1,8 @@
 // A tenant admin's whole campaign in the browser, against a server whose dialler
 // calls the built-in virtual callee: uploads a script with a linter finding and
-// sees it, fixes it and publishes; creates a task over the contact list and
-// starts it; watches the call appear on the live page and end; opens its record
+// sees it, fixes it and publishes; imports the contact list from a CSV file
+// ($WAIHU_CONTACTS_FILE, with one bad row on row 3) and sees the bad row
+// reported; creates a task over that list and starts it; watches the call appear on the live page and end; opens its record
 // and plays the recording. Then the operator suspends the tenant. See lib.mjs for
 // the shared rules (any console error fails). Screenshots go to
 // $WAIHU_ARTIFACTS/campaign/.
@@ -15,6 +16,8 @@ const admin = need("WAIHU_ADMIN_USER");
 const adminPassword = need("WAIHU_ADMIN_PASSWORD");
 const tenant = need("WAIHU_TENANT");
 const list = need("WAIHU_LIST");
+// The contact file: good rows, and an invalid number on row 3.
+const contactsFile = need("WAIHU_CONTACTS_FILE");
 // A clean script; the journey first uploads it with a typo in one node name.
 const clean = readFileSync(need("WAIHU_SCRIPT_FILE"), "utf8");
 const typo = clean.replace("next: end_booked", "next: end_bookd");
@@ -44,7 +47,27 @@ await journey("campaign", async ({ page, shot, dialogs }) => {
   check(await page.isVisible("h2 .badge.ok"), "the version is published");
   await shot("script-published");
 
-  // The contact list is there (imported with its consent evidence).
+  // The contact list, imported from the file with import-wide consent evidence
+  // (marketing, the script's purpose): the good row stored, the bad one reported.
+  await page.click("nav a[href='/contacts']");
+  const form = page.locator("#contacts-import form");
+  await form.locator("input[name=list]").fill(list);
+  await form.locator("input[name=file]").setInputFiles(contactsFile);
+  await form.locator("input[name=consent_source]").fill("web_form");
+  await form.locator("input[name=consent_time]").fill("2026-01-15 10:00");
+  await form.locator("input[name=consent_scope]").fill("marketing");
+  await form.locator("input[name=consent_ref]").fill("FORM-J");
+  await Promise.all([page.waitForURL(`${base}/contacts/import`), form.locator("button[type=submit]").click()]);
+  check(await page.isVisible(`#import-done:has-text('${list}')`), "the contact file is imported");
+  check((await page.textContent("#import-imported .value")).trim() === "1", "the good row is imported");
+  const bad = page.locator("#import-errors tbody tr");
+  check(await bad.count() === 1, "one bad row is reported");
+  check((await bad.locator("td").first().textContent()).trim() === "3"
+    && (await bad.locator("code").textContent()).trim() === "invalid_number",
+    "the bad row is reported with its row number and reason");
+  await shot("contacts-import");
+
+  // The list is there.
   await page.click("nav a[href='/contacts']");
   check(await page.isVisible(`a:has-text('${list}')`), "the contact list is listed");
   await shot("contacts");

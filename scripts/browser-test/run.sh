@@ -8,7 +8,7 @@
 #        WAIHU_ARTIFACTS=target/test-artifacts/browser scripts/browser-test/run.sh [JOURNEY.mjs ...]
 # Journeys (default: test.mjs, the operator's): test.mjs, and campaign.mjs (a
 # tenant admin's campaign against the virtual callee; it also needs
-# WAIHU_ADMIN_USER, WAIHU_ADMIN_PASSWORD, WAIHU_TENANT, WAIHU_LIST and
+# WAIHU_ADMIN_USER, WAIHU_ADMIN_PASSWORD, WAIHU_TENANT, WAIHU_LIST, WAIHU_CONTACTS_FILE and
 # WAIHU_SCRIPT_FILE). Each runs in its own fresh browser; all run, and the
 # script fails when any of them failed.
 set -euo pipefail

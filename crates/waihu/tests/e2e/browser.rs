@@ -4,27 +4,30 @@
 //! the script installs them when missing) running two journeys against it: the
 //! operator's (`test.mjs`: tenants, users, language, audit chain, API token) and
 //! a tenant admin's campaign (`campaign.mjs`: script with a finding → fixed →
-//! published, task created and started, the call live, its record and recording;
-//! then the operator suspends the tenant). Screenshots are kept under
+//! published, the contact list imported from a CSV file with a bad row that the
+//! result page reports, task created and started, the call live, its record and
+//! recording; then the operator suspends the tenant). Screenshots are kept under
 //! `target/test-artifacts/browser/`. Fails — never skips — when the browser or
 //! Node.js cannot run.
 
 use crate::support::callee::{phrasebook_dialler, start_callee, INTERESTED_CALLEE};
-use crate::support::seed::{
-    example_script, import_contacts, platform, workspace_root, write_contacts,
-};
+use crate::support::seed::{example_script, platform, workspace_root, write_contacts};
 use crate::support::{err, out, Env, Server};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const OPERATOR_PASSWORD: &str = "journey-operator-password-1";
 const ADMIN_PASSWORD: &str = "journey-admin-password-1";
 
-/// The contact list the admin's task calls: one number, with consent evidence.
-fn import_list(env: &Env, dir: &Path) {
+/// The contact file the admin imports in the browser: one good number (the one
+/// the task calls) and, on row 3, an invalid one the import reports.
+fn contacts_file(dir: &Path) -> PathBuf {
     let csv = dir.join("journey.csv");
     write_contacts(&csv, 8..9, "王先生", "小明");
-    import_contacts(env, &csv, "acme", "journey-list", "FORM-J");
+    let mut text = std::fs::read_to_string(&csv).unwrap();
+    text.push_str("12345,李四,小红\n");
+    std::fs::write(&csv, text).unwrap();
+    csv
 }
 
 /// Counts the files under `dir` (one level of subdirectories).
@@ -56,7 +59,7 @@ fn the_back_office_works_in_chromium_from_script_to_recording() {
         OPERATOR_PASSWORD,
         ADMIN_PASSWORD,
     );
-    import_list(&env, work.path());
+    let contacts = contacts_file(work.path());
     // The dialler recognises the callee's phrases by their audio (no model).
     let server = Server::start_with(&env, |c| {
         phrasebook_dialler(c, &callee.behaviour);
@@ -75,6 +78,7 @@ fn the_back_office_works_in_chromium_from_script_to_recording() {
         .env("WAIHU_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("WAIHU_TENANT", "acme")
         .env("WAIHU_LIST", "journey-list")
+        .env("WAIHU_CONTACTS_FILE", &contacts)
         .env("WAIHU_SCRIPT_FILE", example_script())
         .env("WAIHU_ARTIFACTS", &artifacts)
         .output()
@@ -89,6 +93,7 @@ fn the_back_office_works_in_chromium_from_script_to_recording() {
         "ok - the audit chain verifies",
         "ok - the linter's finding is shown inline",
         "ok - the version is published",
+        "ok - the bad row is reported with its row number and reason",
         "ok - the call appears on the live page",
         "ok - the call ends on the live page",
         "ok - the recording plays",
@@ -97,8 +102,18 @@ fn the_back_office_works_in_chromium_from_script_to_recording() {
         assert!(stdout.contains(step), "missing {step:?}:\n{stdout}");
     }
     let shots = count_files(&artifacts);
+    let import_shot = std::fs::read_dir(artifacts.join("campaign"))
+        .map(|d| {
+            d.filter_map(|e| e.ok()).any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .ends_with("-contacts-import.png")
+            })
+        })
+        .unwrap_or(false);
+    assert!(import_shot, "no contacts-import screenshot");
     assert!(
-        shots >= 18,
+        shots >= 19,
         "expected screenshots in {}: {shots}",
         artifacts.display()
     );

@@ -215,4 +215,32 @@ mod tests {
             assert_eq!(heard.text, phrase, "{phrase}: {:?}", book.best_match(&line));
         }
     }
+
+    /// In the robot's prompt a digit starts wherever the previous phrase
+    /// ended, not on a 20 ms frame boundary: every digit is recognised
+    /// whatever its offset within a frame, after the pre-roll silence the
+    /// listener keeps.
+    #[test]
+    fn every_digit_is_recognised_at_any_offset_within_a_frame() {
+        let tts = waihu_speech::tts::EspeakTts::new().expect("espeak-ng is required");
+        let book = code_book(&tts).unwrap();
+        let mut wrong = Vec::new();
+        for phrase in DIGIT_WORDS {
+            let pcm = tts.synthesize(phrase, Lang::Mandarin).unwrap();
+            for offset in (0..160).step_by(20) {
+                let mut line = vec![0i16; 2400 + offset];
+                line.extend(
+                    pcm.iter().map(|s| {
+                        waihu_sip::g711::alaw_to_linear(waihu_sip::g711::linear_to_alaw(*s))
+                    }),
+                );
+                line.extend([0i16; 800]);
+                let heard = book.transcribe(&line).unwrap();
+                if heard.text != phrase {
+                    wrong.push(format!("{phrase}+{offset}: {:?}", book.best_match(&line)));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
 }

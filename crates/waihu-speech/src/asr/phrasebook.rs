@@ -6,7 +6,8 @@
 //! (synthesised with the same TTS) and recognises an utterance by comparing
 //! acoustic fingerprints: the per-20 ms log-energy envelope and the
 //! zero-crossing-rate contour of the voiced part, stretched to the same
-//! length and correlated. Both survive G.711 coding, the jitter buffer and
+//! length and correlated, at every phase of the 20 ms analysis frame (the
+//! utterance may start anywhere within one). Both survive G.711 coding, the jitter buffer and
 //! the end-pointer's cut, are cheap (microseconds per phrase) and
 //! deterministic, so thousands of concurrent calls can use it. An utterance
 //! that matches no phrase well (a fragment cut at a pause, unknown speech)
@@ -19,6 +20,8 @@ use crate::SAMPLE_RATE;
 
 /// Samples per analysis frame (20 ms at 8 kHz).
 const FRAME: usize = 160;
+/// Phases (samples) at which an utterance is compared: 2.5 ms apart.
+const PHASE_STEP: usize = 20;
 /// Frames quieter than this RMS are silence (about −55 dBFS, the VAD's gate).
 const SILENCE_RMS: f64 = 60.0;
 /// Frames below this fraction of the loudest frame are trimmed at the ends.
@@ -106,10 +109,23 @@ impl PhraseBookAsr {
     /// The best matching phrase and its similarity (0..1), if any phrase
     /// has a comparable length.
     pub fn best_match(&self, audio: &[i16]) -> Option<(&str, f64)> {
-        let print = fingerprint(audio)?;
+        // An utterance starts anywhere within a 20 ms frame while a known
+        // phrase was fingerprinted from its first sample: a short word's
+        // envelope differs with that phase enough to be taken for another
+        // (六 for 九), so the utterance is compared at every phase.
+        let prints: Vec<Print> = (0..FRAME)
+            .step_by(PHASE_STEP)
+            .filter_map(|skip| fingerprint(audio.get(skip..)?))
+            .collect();
         self.phrases
             .iter()
-            .filter_map(|p| similarity(&p.print, &print).map(|s| (p.text.as_str(), s)))
+            .filter_map(|p| {
+                prints
+                    .iter()
+                    .filter_map(|print| similarity(&p.print, print))
+                    .max_by(f64::total_cmp)
+                    .map(|s| (p.text.as_str(), s))
+            })
             .max_by(|a, b| a.1.total_cmp(&b.1))
     }
 }

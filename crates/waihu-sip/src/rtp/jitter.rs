@@ -3,9 +3,10 @@
 //! (behind the playout point) are dropped; a gap plays as silence.
 //!
 //! After a stall (either side's scheduler late, a burst from the network) the
-//! backlog grows. The buffer never throws speech away to catch up: the player
-//! drops quiet frames while [`JitterBuffer::is_behind`] says so, the way a
-//! listener loses a pause but not a word. Only a backlog of seconds (the peer
+//! backlog grows. The buffer never throws speech away to catch up: once its
+//! ticks are on time again, the player drops frames inside pauses (a quiet
+//! frame followed by another) while [`JitterBuffer::is_behind`] says so, the
+//! way a listener loses a pause but not a word. Only a backlog of seconds (the peer
 //! restarted, a clock jumped) resynchronises at once.
 
 use std::collections::BTreeMap;
@@ -117,6 +118,11 @@ impl JitterBuffer {
         self.frames.is_empty()
     }
 
+    /// The frame the next [`pop`](Self::pop) returns, if it is there.
+    pub fn peek_next(&self) -> Option<&[u8]> {
+        self.frames.get(&self.next?).map(Vec::as_slice)
+    }
+
     /// Whether playout lags behind arrival by more than the buffer's slack
     /// (twice its depth plus two frames): the player may then drop quiet
     /// frames to catch up.
@@ -128,7 +134,9 @@ impl JitterBuffer {
 /// Whether a decoded frame is a pause (line silence or faint noise), which
 /// may be dropped to catch up without losing a word.
 pub fn is_quiet(samples: &[i16]) -> bool {
-    const QUIET_MEAN_ABS: u64 = 150; // about -47 dBFS
+    // About -54 dBFS: line silence and faint noise, below the soft onset of
+    // a fricative (s, x, q, j) that tells one digit from another.
+    const QUIET_MEAN_ABS: u64 = 64;
     !samples.is_empty()
         && samples.iter().map(|s| s.unsigned_abs() as u64).sum::<u64>() / (samples.len() as u64)
             < QUIET_MEAN_ABS
@@ -209,6 +217,7 @@ mod tests {
     fn quiet_means_a_pause_not_speech() {
         assert!(is_quiet(&[0; 160]));
         assert!(is_quiet(&[40, -60, 30, -20]));
+        assert!(!is_quiet(&[150, -160, 140, -120]), "a soft onset");
         let tone: Vec<i16> = (0..160)
             .map(|i| ((i as f32 * 0.3).sin() * 3000.0) as i16)
             .collect();

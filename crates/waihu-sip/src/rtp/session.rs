@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use super::dtmf::{DtmfReceiver, DtmfSender};
 use super::jitter::{is_quiet, JitterBuffer};
 use super::packet::RtpPacket;
-use super::scheduler::Scheduler;
+use super::scheduler::{Scheduler, TICK};
 use super::stats::{ReceiveStats, RtpStats};
 use super::MediaConfig;
 use crate::audio::FRAME;
@@ -502,8 +502,11 @@ fn tick(
         }
     }
 
-    // Callee side: one tick of audio from the jitter buffer. Behind after a
-    // stall, pauses are dropped until playout has caught up; speech is not.
+    // Callee side: one tick of audio from the jitter buffer. Still behind
+    // when the ticks are on time again (the peer sent a burst), pauses are
+    // dropped until playout has caught up; speech is not. Ticks caught up
+    // after our own stall drain the backlog by themselves.
+    let on_time = Instant::now().saturating_duration_since(scheduled) < TICK;
     while st.rx_pcm.len() < FRAME {
         let Some(frame) = st.jitter.pop() else {
             break;
@@ -512,7 +515,7 @@ fn tick(
             if let Some(codec) = Codec::from_payload_type(pt) {
                 decoded.clear();
                 codec.decode(payload, decoded);
-                if st.jitter.is_behind() && is_quiet(decoded) {
+                if on_time && st.jitter.is_behind() && inside_pause(&st.jitter, codec, decoded) {
                     st.jitter.skipped_quiet += 1;
                     continue;
                 }
@@ -551,6 +554,21 @@ fn tick(
         }
     }
     events
+}
+
+/// Whether a decoded frame lies inside a pause: quiet, and so is the frame
+/// after it (the quiet frame before a word's onset is kept).
+fn inside_pause(jitter: &JitterBuffer, codec: Codec, frame: &[i16]) -> bool {
+    if !is_quiet(frame) {
+        return false;
+    }
+    let Some((&pt, payload)) = jitter.peek_next().and_then(|f| f.split_first()) else {
+        return false;
+    };
+    let next_codec = Codec::from_payload_type(pt).unwrap_or(codec);
+    let mut next = Vec::with_capacity(payload.len());
+    next_codec.decode(payload, &mut next);
+    is_quiet(&next)
 }
 
 /// Read every datagram waiting on the socket (non-blocking).

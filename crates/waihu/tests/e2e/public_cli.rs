@@ -161,6 +161,7 @@ async fn verify_by_code_call(b: &mut Browser, log: &Path) -> bool {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     let heard = codes_heard(log, NUMBER).split_off(before);
+    eprintln!("code call heard: {heard:?}");
     let Some(voted) = waihu_callee::code::vote(&heard) else {
         eprintln!("no code heard on this call: {:#?}", robot_speech(log));
         return false;
@@ -174,6 +175,7 @@ async fn verify_by_code_call(b: &mut Browser, log: &Path) -> bool {
         }
     }
     readings.truncate(4);
+    let mut answers = Vec::new();
     for reading in &readings {
         if reading.len() != 6 || reading.contains(waihu_callee::code::MISSED) {
             continue;
@@ -184,12 +186,38 @@ async fn verify_by_code_call(b: &mut Browser, log: &Path) -> bool {
             return true;
         }
         assert_eq!(status, 422, "{body}");
+        eprintln!("{reading} refused: {}", notice(&body));
+        answers.push(notice(&body));
     }
     eprintln!(
-        "no reading was right: {readings:?} from {heard:?}: {:#?}",
+        "no reading was right: {readings:?} from {heard:?}, answered {answers:?}: {:#?}",
         robot_speech(log)
     );
     false
+}
+
+/// The text of a page's alert notice (why a code was refused).
+fn notice(page: &str) -> String {
+    let Some(at) = page.find("role=\"alert\"") else {
+        // An error page: its text without the tags.
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in page.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => {
+                    in_tag = false;
+                    text.push(' ');
+                }
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        return text.split_whitespace().collect::<Vec<_>>().join(" ");
+    };
+    let rest = &page[at..];
+    let text = rest.split('>').nth(1).unwrap_or("");
+    text.split('<').next().unwrap_or("").to_string()
 }
 
 /// What the robot said on every call, for failure messages.

@@ -224,6 +224,13 @@ messages! {
     RowNo => "行", "Row";
     ColumnName => "列", "Column";
     ErrorDetail => "说明", "Detail";
+    RowMissingNumber => "缺少号码", "No number";
+    RowInvalidNumber => "号码无效", "Not a valid number";
+    RowDuplicate => "重复号码", "Duplicate number";
+    RowNoConsent => "缺少同意记录", "No consent evidence";
+    RowInvalidConsent => "同意记录不完整或格式错误", "Consent evidence incomplete or malformed";
+    RowConsentExpired => "同意已过期", "Consent expired";
+    RowInvalidTimezone => "时区无效", "Not a valid time zone";
     ViewList => "查看名单", "View the list";
     ImportAnother => "继续导入", "Import another file";
     ImportFailed => "文件未导入，未写入任何数据", "The file was not imported; nothing was written";

@@ -97,7 +97,10 @@ fn result_page(ctx: &PageCtx, state: &AppState, s: &ImportSummaryDto) -> Markup 
                         tr {
                             td.mono { (e.row) }
                             td { (e.column) }
-                            td { code { (e.reason) } }
+                            td {
+                                @if let Some(m) = reason_msg(&e.reason) { span.reason { (ctx.t(m)) } " " }
+                                code { (e.reason) }
+                            }
                             td { (e.detail) }
                         }
                     }
@@ -161,4 +164,18 @@ fn refused(ctx: &PageCtx, state: &AppState, typed: &Form, e: &AppError) -> Respo
         layout::page(ctx, ctx.t(Msg::ImportContacts), body),
     )
         .into_response()
+}
+
+/// The words for a row error's stable reason code (the code stays shown too).
+fn reason_msg(reason: &str) -> Option<Msg> {
+    Some(match reason {
+        "missing_number" => Msg::RowMissingNumber,
+        "invalid_number" => Msg::RowInvalidNumber,
+        "duplicate" => Msg::RowDuplicate,
+        "no_consent" => Msg::RowNoConsent,
+        "invalid_consent" => Msg::RowInvalidConsent,
+        "consent_expired" => Msg::RowConsentExpired,
+        "invalid_timezone" => Msg::RowInvalidTimezone,
+        _ => return None,
+    })
 }

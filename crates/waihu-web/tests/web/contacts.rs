@@ -678,6 +678,21 @@ fn stat(html: &str, id: &str) -> String {
 }
 
 /// The rows of the result page's `#import-errors` table, cell by cell.
+/// The text of an HTML fragment.
+fn strip_tags(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.trim().to_string()
+}
+
 fn error_rows(html: &str) -> Vec<Vec<String>> {
     let table = element(html, "import-errors", "table");
     let body = table.split("<tbody>").nth(1).expect("a tbody");
@@ -689,7 +704,7 @@ fn error_rows(html: &str) -> Vec<Vec<String>> {
                 .map(|cell| {
                     let inner = &cell[cell.find('>').unwrap() + 1..];
                     let inner = inner.split("</td>").next().unwrap();
-                    inner.replace("<code>", "").replace("</code>", "")
+                    strip_tags(inner)
                 })
                 .collect()
         })
@@ -754,7 +769,7 @@ async fn an_admins_upload_reaches_the_importer_and_the_page_lists_the_row_errors
         vec![vec![
             "3".to_string(),
             "手机号".into(),
-            "invalid_number".into(),
+            "号码无效 invalid_number".into(),
             "&quot;12345&quot; is not a phone number".into(),
         ]],
         "{}",

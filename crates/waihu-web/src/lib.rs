@@ -11,6 +11,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod campaign;
+pub mod client_addr;
 pub mod error;
 pub mod health;
 pub mod i18n;

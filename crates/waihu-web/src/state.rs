@@ -25,6 +25,9 @@ pub struct WebConfig {
     pub secure_cookies: SecureCookies,
     /// How long a login session lasts (absolute, not sliding).
     pub session_ttl: chrono::Duration,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (rate limits,
+    /// lockouts and the audit log use that address).
+    pub trusted_proxies: crate::client_addr::TrustedProxies,
 }
 
 impl Default for WebConfig {
@@ -32,6 +35,7 @@ impl Default for WebConfig {
         Self {
             secure_cookies: SecureCookies::Auto,
             session_ttl: chrono::Duration::hours(12),
+            trusted_proxies: Default::default(),
         }
     }
 }

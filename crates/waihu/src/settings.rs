@@ -238,6 +238,30 @@ pub struct ServerSettings {
     pub secure_cookies: SecureCookiesSetting,
     /// How long a back-office login lasts, in hours.
     pub session_ttl_hours: u32,
+    /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For`
+    /// names the client; a list or a comma-separated string (environment).
+    #[serde(default, deserialize_with = "list_or_csv")]
+    pub trusted_proxies: Vec<String>,
+}
+
+/// A list of strings, or one comma-separated string (as an environment
+/// variable gives it).
+fn list_or_csv<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrCsv {
+        List(Vec<String>),
+        Csv(String),
+    }
+    Ok(match ListOrCsv::deserialize(d)? {
+        ListOrCsv::List(v) => v,
+        ListOrCsv::Csv(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect(),
+    })
 }
 
 /// The `Secure` cookie policy as written in the configuration.
@@ -362,14 +386,21 @@ impl Settings {
             settings.database.url = format!("sqlite://{}", path.display()).into();
         }
         validate_database_url(settings.database.url.expose_secret())?;
+        settings.trusted_proxies()?;
         Ok(settings)
+    }
+
+    /// The reverse proxies the back office and public pages believe.
+    pub fn trusted_proxies(&self) -> anyhow::Result<waihu_web::client_addr::TrustedProxies> {
+        waihu_web::client_addr::TrustedProxies::parse(&self.server.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("invalid configuration: server.trusted_proxies: {e}"))
     }
 
     /// The configuration as TOML with secrets redacted (`waihu config show`).
     pub fn redacted_toml(&self) -> String {
         let url = redact_url(self.database.url.expose_secret());
         format!(
-            "[data]\ndir = {data_dir:?}\n\n[database]\nurl = {url:?}\nmax_connections = {maxc}\n\n[server]\nlisten = \"{listen}\"\nsecure_cookies = \"{secure}\"\nsession_ttl_hours = {ttl}\n\n[log]\nformat = \"{format}\"\nfilter = {filter:?}\n",
+            "[data]\ndir = {data_dir:?}\n\n[database]\nurl = {url:?}\nmax_connections = {maxc}\n\n[server]\nlisten = \"{listen}\"\nsecure_cookies = \"{secure}\"\nsession_ttl_hours = {ttl}\ntrusted_proxies = {proxies:?}\n\n[log]\nformat = \"{format}\"\nfilter = {filter:?}\n",
             data_dir = self.data.dir.display().to_string(),
             maxc = self.database.max_connections,
             listen = self.server.listen,
@@ -379,6 +410,7 @@ impl Settings {
                 SecureCookiesSetting::Never => "never",
             },
             ttl = self.server.session_ttl_hours,
+            proxies = self.server.trusted_proxies,
             format = match self.log.format {
                 LogFormat::Text => "text",
                 LogFormat::Json => "json",

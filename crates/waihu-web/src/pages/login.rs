@@ -130,7 +130,7 @@ pub async fn submit(
     headers: HeaderMap,
     PageForm(form): PageForm<LoginForm>,
 ) -> AppResult<Response> {
-    let ip = peer_ip(&peer);
+    let ip = client_ip(&state, &peer, &headers);
     let now = state.clock.now();
     let user_key = lockout::user_key(&form.username);
     let mut keys = vec![user_key.clone()];
@@ -210,7 +210,13 @@ pub async fn logout(
         state.store.delete_session(&s.token_hash).await?;
     }
     if let Some(user) = ctx.who.user() {
-        audit_login(&state, user, "auth.logout", peer_ip(&peer)).await?;
+        audit_login(
+            &state,
+            user,
+            "auth.logout",
+            client_ip(&state, &peer, &headers),
+        )
+        .await?;
     }
     let secure = cookies::secure(&state, &headers);
     Ok((
@@ -223,12 +229,15 @@ pub async fn logout(
         .into_response())
 }
 
-/// The peer's address as the server saw the connection (never taken from headers
-/// a client can forge); absent in in-process tests.
+/// The peer's address as the server saw the connection; absent in in-process
+/// tests.
 type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
 
-fn peer_ip(peer: &Peer) -> Option<std::net::IpAddr> {
-    peer.as_ref().map(|Extension(ConnectInfo(a))| a.ip())
+/// The client's address: the peer, or behind a trusted proxy the address it
+/// forwarded for (never a header a client sent on its own).
+fn client_ip(state: &AppState, peer: &Peer, headers: &HeaderMap) -> Option<std::net::IpAddr> {
+    let peer = peer.as_ref().map(|Extension(ConnectInfo(a))| a.ip());
+    state.config.trusted_proxies.client_ip(peer, headers)
 }
 
 async fn audit_login(

@@ -87,7 +87,8 @@ async fn csrf_cookie(State(state): State<AppState>, mut req: Request, next: Next
 pub struct PubCtx {
     /// UI language.
     pub lang: Lang,
-    /// The connection's peer address (absent only in in-process tests).
+    /// The client's address: the connection's peer, or the address a trusted
+    /// proxy forwarded for (absent only in in-process tests).
     pub ip: Option<IpAddr>,
     /// The token forms carry.
     pub csrf: String,
@@ -107,12 +108,13 @@ impl PubCtx {
 
 impl FromRequestParts<AppState> for PubCtx {
     type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let lang = parts.extensions.get::<Lang>().copied().unwrap_or_default();
-        let ip = parts
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(a)| a.ip());
+        let ip = state.config.trusted_proxies.client_ip(peer, &parts.headers);
         let csrf = parts
             .extensions
             .get::<CsrfToken>()

@@ -325,3 +325,54 @@ async fn password_change_needs_the_current_password_and_ends_other_sessions() {
         .iter()
         .any(|e| e.action == "user.password" && e.actor == "user:op"));
 }
+
+/// Behind a trusted reverse proxy every connection comes from the proxy: the
+/// address it forwarded for is the one locked, so one attacker does not lock
+/// out everyone; a client that is not a trusted proxy cannot pick its address
+/// by sending the header itself.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_the_one_locked() {
+    let (mut h, _) = Harness::seeded().await;
+    h.state.config = std::sync::Arc::new(waihu_web::WebConfig {
+        trusted_proxies: waihu_web::client_addr::TrustedProxies::parse(&["127.0.0.1"]).unwrap(),
+        ..Default::default()
+    });
+    let via_proxy = |client: &str| {
+        let mut b = h.browser();
+        b.peer = Some("127.0.0.1:40000".parse().unwrap());
+        b.extra
+            .push(("x-forwarded-for".into(), format!("6.6.6.6, {client}")));
+        b
+    };
+    let mut attacker = via_proxy("192.0.2.7");
+    for i in 0..20 {
+        attacker
+            .login(&format!("guess{}", i % 5), "wrong-password")
+            .await;
+    }
+    assert_eq!(
+        attacker.login("alice", PW).await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the forwarded address is locked"
+    );
+    let lock = h.store.list_audit_platform(100).await.unwrap();
+    assert!(
+        lock.iter()
+            .any(|e| e.action == "auth.lockout" && e.details.contains("192.0.2.7")),
+        "the lock names the client, not the proxy"
+    );
+    // Another client through the same proxy logs in.
+    let mut alice = via_proxy("198.51.100.1");
+    assert_eq!(alice.login("alice", PW).await.status, StatusCode::SEE_OTHER);
+    // A direct client forging the header is judged by its own address: the
+    // attacker's address stays locked whatever it claims.
+    let mut forger = h.browser();
+    forger.peer = Some("192.0.2.7:40001".parse().unwrap());
+    forger
+        .extra
+        .push(("x-forwarded-for".into(), "198.51.100.99".into()));
+    assert_eq!(
+        forger.login("alice", PW).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

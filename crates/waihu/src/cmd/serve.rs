@@ -142,6 +142,7 @@ pub async fn serve_web_with(
         session_ttl: chrono::Duration::hours(i64::from(
             ctx.settings.server.session_ttl_hours.max(1),
         )),
+        trusted_proxies: ctx.settings.trusted_proxies()?,
     };
     let mut state = waihu_web::AppState::with(store.clone(), Arc::new(SystemClock), web)
         .with_pii(phone_key)

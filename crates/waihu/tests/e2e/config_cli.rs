@@ -61,6 +61,33 @@ fn layers_file_then_env_then_flags_and_redacts_secrets() {
         "{s}"
     );
     assert!(s.contains("secure_cookies = \"always\""), "{s}");
+    // Trusted proxies: a list in the file, a comma-separated string in the
+    // environment.
+    std::fs::write(
+        dir.path().join("proxies.toml"),
+        "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n",
+    )
+    .unwrap();
+    let o = run_cmd(
+        waihu(dir.path()).args(["--config", "proxies.toml", "config", "show"]),
+        None,
+    );
+    let s = out(&o);
+    assert!(
+        s.contains("trusted_proxies = [\"10.0.0.0/8\", \"::1\"]"),
+        "{s}"
+    );
+    let o = run_cmd(
+        waihu(dir.path())
+            .args(["config", "show"])
+            .env("WAIHU_SERVER__TRUSTED_PROXIES", "127.0.0.1, 192.168.0.0/16"),
+        None,
+    );
+    let s = out(&o);
+    assert!(
+        s.contains("trusted_proxies = [\"127.0.0.1\", \"192.168.0.0/16\"]"),
+        "{s}"
+    );
     // Flags over environment.
     let o = run_cmd(
         waihu(dir.path())
@@ -95,7 +122,16 @@ fn bad_configuration_gives_one_clear_line_and_fails() {
         "[server]\nsecure_cookies = \"sometimes\"\n",
     )
     .unwrap();
-    let cases: [(&[&str], &str); 6] = [
+    std::fs::write(
+        dir.path().join("proxies.toml"),
+        "[server]\ntrusted_proxies = [\"127.0.0.1\", \"proxy.local\"]\n",
+    )
+    .unwrap();
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["--config", "proxies.toml", "config", "show"],
+            "server.trusted_proxies: \"proxy.local\" is not an IP address",
+        ),
         (
             &["--config", "cookies.toml", "config", "show"],
             "secure_cookies",

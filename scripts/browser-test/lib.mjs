@@ -26,10 +26,12 @@ export function check(cond, what) {
 /**
  * Runs `body({ page, shot, dialogs, allow })` in a fresh Chromium. Screenshots go
  * to `$WAIHU_ARTIFACTS/<name>/NN-step.png`. `allow(regex, status)` accepts one
- * expected HTTP error response (e.g. a form re-drawn with 422). Sets the exit code
- * to 1 on any failure.
+ * expected HTTP error response (e.g. a form re-drawn with 422) and the console
+ * error Chromium logs for it. `contextOptions` override the browser context's
+ * options (e.g. a phone's viewport, `isMobile`, `hasTouch`, `locale`). Sets the
+ * exit code to 1 on any failure.
  */
-export async function journey(name, body) {
+export async function journey(name, body, contextOptions = {}) {
   const artifacts = join(process.env.WAIHU_ARTIFACTS || "target/test-artifacts/browser", name);
   mkdirSync(artifacts, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), "waihu-chromium-"));
@@ -45,6 +47,7 @@ export async function journey(name, body) {
       // The call recording is played by script, without a click.
       "--autoplay-policy=no-user-gesture-required",
     ],
+    ...contextOptions,
   });
   const problems = [];
   const allowed = [];
@@ -53,13 +56,23 @@ export async function journey(name, body) {
   console.log(`# journey: ${name}`);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
-    page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+    // An allowed error response is excused once as a response and once as the
+    // "Failed to load resource" console error Chromium logs for it.
+    const excuse = (kind, status, url) => {
+      const a = allowed.find((a) => !a[kind] && a.status === status && (!url || a.url.test(url)));
+      if (a) a[kind] = true;
+      return Boolean(a);
+    };
+    page.on("console", (m) => {
+      if (m.type() !== "error") return;
+      const failed = /^Failed to load resource: the server responded with a status of (\d+)/.exec(m.text());
+      if (failed && excuse("console", Number(failed[1]), m.location()?.url)) return;
+      problems.push(`console: ${m.text()}`);
+    });
     page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
     page.on("response", (r) => {
       if (r.status() < 400) return;
-      const i = allowed.findIndex((a) => a.status === r.status() && a.url.test(r.url()));
-      if (i >= 0) allowed.splice(i, 1);
-      else problems.push(`HTTP ${r.status()} for ${r.url()}`);
+      if (!excuse("response", r.status(), r.url())) problems.push(`HTTP ${r.status()} for ${r.url()}`);
     });
     const dialogs = { count: 0 };
     page.on("dialog", (d) => { dialogs.count += 1; d.accept(); });

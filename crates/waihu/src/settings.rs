@@ -381,6 +381,15 @@ impl Settings {
                 first.unwrap_or_else(|| "unknown error".into())
             )
         })?;
+        // Paths derived from the data directory are stored (recordings, prompts);
+        // a relative one would be read against whichever directory a later
+        // process starts in, so erasure and retention would miss the files.
+        settings.data.dir = std::path::absolute(&settings.data.dir).map_err(|e| {
+            anyhow::anyhow!(
+                "invalid configuration: data.dir {}: {e}",
+                settings.data.dir.display()
+            )
+        })?;
         if settings.database.url.expose_secret().is_empty() {
             let path = settings.data.dir.join("waihu.db");
             settings.database.url = format!("sqlite://{}", path.display()).into();

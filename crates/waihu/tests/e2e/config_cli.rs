@@ -100,11 +100,19 @@ fn layers_file_then_env_then_flags_and_redacts_secrets() {
         "{}",
         out(&o)
     );
-    // Defaults.
+    // Defaults: the data directory `./waihu-data`, resolved against the working
+    // directory once, so that stored paths under it stay valid from anywhere.
     let o = run_cmd(waihu(dir.path()).args(["config", "show"]), None);
     let s = out(&o);
-    assert!(s.contains("dir = \"./waihu-data\""), "{s}");
-    assert!(s.contains("sqlite://./waihu-data/waihu.db"), "{s}");
+    let data = dir.path().canonicalize().unwrap().join("waihu-data");
+    assert!(
+        s.contains(&format!("dir = {:?}", data.display().to_string())),
+        "{s}"
+    );
+    assert!(
+        s.contains(&format!("sqlite://{}/waihu.db", data.display())),
+        "{s}"
+    );
 }
 
 #[test]

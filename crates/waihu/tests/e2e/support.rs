@@ -41,8 +41,10 @@ impl Env {
                 c.env_remove(k);
             }
         }
+        // Relative, as the default `./waihu-data` is: whatever the binary stores
+        // (recording paths) must still be found from another working directory.
         c.arg("--data-dir")
-            .arg(self.dir.path())
+            .arg(".")
             .arg("--database-url")
             .arg(&self.db.url)
             .current_dir(self.dir.path());

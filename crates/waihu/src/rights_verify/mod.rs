@@ -2,8 +2,8 @@
 //! to the number that reads the code out. It asks the compliance gate with the
 //! purpose `verification` (consent and do-not-call do not apply; at most 3 such
 //! calls per number per 24 h), records the attempt so the cap counts, then dials
-//! on the configured trunk from the configured caller number, plays the code
-//! twice and hangs up. `send` returns once dialling has started.
+//! on the configured trunk from the configured caller number, reads the code
+//! three times and hangs up. `send` returns once dialling has started.
 
 pub mod prompt;
 
@@ -35,6 +35,10 @@ pub struct CallCodeSender {
     trunk: String,
     caller_number: String,
     ring_timeout: Duration,
+    /// Held from the gate's answer until the attempt is recorded, so that
+    /// requests racing for a number's last verification call cannot all pass
+    /// the cap (within this process).
+    reserving: tokio::sync::Mutex<()>,
 }
 
 impl CallCodeSender {
@@ -74,6 +78,7 @@ impl CallCodeSender {
             trunk: v.trunk.clone(),
             caller_number,
             ring_timeout: Duration::from_secs(v.ring_timeout_secs.clamp(5, 300)),
+            reserving: tokio::sync::Mutex::new(()),
         }))
     }
 
@@ -91,6 +96,9 @@ impl CallCodeSender {
             .await
             .map_err(|e| unavailable(&e))?
             .ok_or_else(|| unavailable(&"the verification trunk is gone"))?;
+        // Held from the gate's answer until the attempt is recorded (the code
+        // is rendered in between: a refused request costs no synthesis).
+        let reserving = self.reserving.lock().await;
         let now = self.clock.now();
         let question = GateQuestion {
             tenant: tenant.clone(),
@@ -131,6 +139,7 @@ impl CallCodeSender {
             )
             .await
             .map_err(|e| unavailable(&e))?;
+        drop(reserving);
         let mut req = DialRequest::new(
             trunk
                 .address

@@ -4,8 +4,8 @@
 //! callee hears it (speech recognition over the phrase book) and logs it, the
 //! test types it in (asking for a second code if the first call was heard too
 //! badly) and opts out — the running task then never calls that
-//! number; and the fourth verification call to a number within 24 h is refused
-//! by the gate.
+//! number; the fourth verification call to a number within 24 h is refused
+//! by the gate, also when requests for it race each other.
 
 use crate::support::callee::{phrasebook_dialler, start_logged_callee};
 use crate::support::seed::{caller_number, setup_task};
@@ -42,12 +42,16 @@ then = "hangup"
 const VERIFY_CALLER: &str = "+861099990000";
 /// The second contact of the task.
 const NUMBER: &str = "+8613900200001";
+/// A number five people ask codes for at the same moment.
+const RACED: &str = "13900209999";
 
 /// A cookie-keeping HTTP client for the public pages.
 struct Browser {
     http: reqwest::Client,
     cookies: BTreeMap<String, String>,
     base: String,
+    /// The client address a trusted proxy (the test) reports.
+    forwarded_for: String,
 }
 
 impl Browser {
@@ -59,6 +63,14 @@ impl Browser {
                 .unwrap(),
             cookies: BTreeMap::new(),
             base: base.to_string(),
+            forwarded_for: "127.0.0.1".into(),
+        }
+    }
+
+    fn from_address(base: &str, address: &str) -> Self {
+        Self {
+            forwarded_for: address.to_string(),
+            ..Self::new(base)
         }
     }
 
@@ -87,6 +99,7 @@ impl Browser {
             .http
             .get(format!("{}{path}", self.base))
             .header(COOKIE, self.cookie_header())
+            .header("x-forwarded-for", &self.forwarded_for)
             .send()
             .await
             .unwrap();
@@ -106,6 +119,7 @@ impl Browser {
             .http
             .post(format!("{}{path}", self.base))
             .header(COOKIE, self.cookie_header())
+            .header("x-forwarded-for", &self.forwarded_for)
             .form(&all)
             .send()
             .await
@@ -251,7 +265,8 @@ async fn on(env: &Env) {
             .env("WAIHU_VERIFICATION__TENANT", "platform")
             .env("WAIHU_VERIFICATION__TRUNK", "sim")
             .env("WAIHU_VERIFICATION__CALLER_NUMBER", VERIFY_CALLER)
-            .env("WAIHU_SERVER__SECURE_COOKIES", "never");
+            .env("WAIHU_SERVER__SECURE_COOKIES", "never")
+            .env("WAIHU_SERVER__TRUSTED_PROXIES", "127.0.0.1");
     });
     let mut b = Browser::new(&server.base);
 
@@ -317,5 +332,20 @@ async fn on(env: &Env) {
     let (status, _, body) = b.post("/p/code", &[("number", NUMBER)]).await;
     assert_eq!(status, 429, "{body}");
     assert!(body.contains("verification calls"), "{body}");
+
+    // 5. Five requests for another number at once, from five addresses: the
+    //    cap still lets exactly three calls through.
+    let mut racing = tokio::task::JoinSet::new();
+    for i in 1..=5 {
+        let mut b = Browser::from_address(&server.base, &format!("10.0.0.{i}"));
+        racing.spawn(async move { b.post("/p/code", &[("number", RACED)]).await.0 });
+    }
+    let statuses: Vec<u16> = racing.join_all().await;
+    let passed = statuses.iter().filter(|s| **s == 303).count();
+    assert_eq!(passed, 3, "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 303 || *s == 429),
+        "{statuses:?}"
+    );
     server.terminate();
 }

@@ -131,7 +131,11 @@ pub fn report_table(r: &Report, lang: Lang) -> Vec<Vec<Cell>> {
             format!("refused:{rule}")
         })
     }));
-    header.extend([h("退订", "opt-outs"), h("投诉", "complaints")]);
+    header.extend([
+        h("退订", "opt-outs"),
+        h("通话中投诉", "complaints in calls"),
+        h("投诉工单", "complaint tickets"),
+    ]);
     let mut out = vec![header];
     let row = |d: &ReportRow| {
         let mut v = vec![
@@ -152,7 +156,7 @@ pub fn report_table(r: &Report, lang: Lang) -> Vec<Vec<Cell>> {
                 .iter()
                 .map(|rule| n(d.refusals.get(rule).copied().unwrap_or(0))),
         );
-        v.extend([n(d.opt_outs), n(d.complaints)]);
+        v.extend([n(d.opt_outs), n(d.complaints), n(d.complaint_tickets)]);
         v
     };
     out.extend(r.days.iter().map(row));

@@ -1,6 +1,7 @@
 //! The task report: per local day (a fixed UTC offset, the tenant's) —
 //! attempts, answered, average talk time, grades, leads, gate refusals by
-//! rule, opt-outs and complaints — and the totals. Built from call facts here;
+//! rule, opt-outs, complaints said in calls and complaint tickets — and the
+//! totals. Built from call facts here;
 //! the web and CLI build the same rows from the store's hourly rollups for
 //! large histories ([`ReportRow`] is the shape both share and export).
 
@@ -30,8 +31,11 @@ pub struct ReportRow {
     pub refusals: BTreeMap<String, u64>,
     /// Opt-outs.
     pub opt_outs: u64,
-    /// Complaints.
+    /// Calls in which the callee complained (the `complaint` intent).
     pub complaints: u64,
+    /// Complaint tickets (public page, operator) naming calls of the day; a
+    /// ticket naming several calls counts once, on its earliest call's day.
+    pub complaint_tickets: u64,
 }
 
 impl ReportRow {
@@ -64,6 +68,7 @@ impl ReportRow {
         }
         self.opt_outs += o.opt_outs;
         self.complaints += o.complaints;
+        self.complaint_tickets += o.complaint_tickets;
     }
 }
 
@@ -87,6 +92,26 @@ impl Report {
         Self { days, total }
     }
 
+    /// Counts complaint tickets (the times of the calls they name) on their
+    /// local days, adding a day for a ticket on a day without other rows.
+    pub fn count_tickets(
+        days: &mut Vec<ReportRow>,
+        tickets: &[DateTime<Utc>],
+        offset: FixedOffset,
+    ) {
+        for at in tickets {
+            let d = local_day(*at, offset);
+            match days.iter_mut().find(|r| r.day == Some(d)) {
+                Some(row) => row.complaint_tickets += 1,
+                None => days.push(ReportRow {
+                    day: Some(d),
+                    complaint_tickets: 1,
+                    ..ReportRow::default()
+                }),
+            }
+        }
+    }
+
     /// Every gate rule that refused a call, sorted.
     pub fn rules(&self) -> Vec<String> {
         self.total.refusals.keys().cloned().collect()
@@ -98,9 +123,9 @@ pub fn local_day(at: DateTime<Utc>, offset: FixedOffset) -> NaiveDate {
     at.with_timezone(&offset).date_naive()
 }
 
-/// The daily report of `facts` at `offset`; `complaints` are complaint times
-/// recorded outside the calls (a call whose callee complained counts itself).
-pub fn daily(facts: &[CallFact], offset: FixedOffset, complaints: &[DateTime<Utc>]) -> Report {
+/// The daily report of `facts` at `offset`; `tickets` are the times of the
+/// calls complaint tickets name (see [`Report::count_tickets`]).
+pub fn daily(facts: &[CallFact], offset: FixedOffset, tickets: &[DateTime<Utc>]) -> Report {
     let mut days: BTreeMap<NaiveDate, ReportRow> = BTreeMap::new();
     for f in facts {
         let d = local_day(f.created_at, offset);
@@ -136,16 +161,9 @@ pub fn daily(facts: &[CallFact], offset: FixedOffset, complaints: &[DateTime<Utc
             r.complaints += 1;
         }
     }
-    for at in complaints {
-        let d = local_day(*at, offset);
-        days.entry(d)
-            .or_insert_with(|| ReportRow {
-                day: Some(d),
-                ..ReportRow::default()
-            })
-            .complaints += 1;
-    }
-    Report::from_days(days.into_values().collect())
+    let mut days: Vec<ReportRow> = days.into_values().collect();
+    Report::count_tickets(&mut days, tickets, offset);
+    Report::from_days(days)
 }
 
 #[cfg(test)]
@@ -215,8 +233,10 @@ pub(crate) mod tests {
 
     #[test]
     fn days_follow_the_offset_and_count_everything() {
-        let r = daily(&sample(), beijing(), &[at(2, 1)]);
-        assert_eq!(r.days.len(), 2);
+        // Tickets name a call of Beijing's 12-01 and one of 12-03 (a day with
+        // no other calls).
+        let r = daily(&sample(), beijing(), &[at(1, 2), at(3, 1)]);
+        assert_eq!(r.days.len(), 3);
         let d1 = &r.days[0];
         assert_eq!(d1.day, NaiveDate::from_ymd_opt(2026, 12, 1));
         assert_eq!(
@@ -228,9 +248,13 @@ pub(crate) mod tests {
         assert_eq!(d1.refusals["dnc"], 1);
         assert!((d1.answer_rate() - 2.0 / 3.0).abs() < 1e-12);
         let d2 = &r.days[1];
-        assert_eq!((d2.attempts, d2.opt_outs, d2.complaints), (1, 1, 2));
+        assert_eq!((d2.attempts, d2.opt_outs, d2.complaints), (1, 1, 1));
+        assert_eq!((d1.complaint_tickets, d2.complaint_tickets), (1, 0));
+        let d3 = &r.days[2];
+        assert_eq!(d3.day, NaiveDate::from_ymd_opt(2026, 12, 3));
+        assert_eq!((d3.attempts, d3.complaint_tickets), (0, 1));
         assert_eq!(r.total.attempts, 4);
-        assert_eq!(r.total.complaints, 2);
+        assert_eq!((r.total.complaints, r.total.complaint_tickets), (1, 2));
         assert_eq!(r.total.day, None);
         assert_eq!(
             r.rules(),

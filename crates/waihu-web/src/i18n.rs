@@ -567,7 +567,8 @@ messages! {
     InsLeads => "意向客户", "Leads";
     InsRefused => "合规拦截", "Refused by the gate";
     InsOptOuts => "退订", "Opt-outs";
-    InsComplaints => "投诉", "Complaints";
+    InsComplaints => "通话中投诉", "Complaints in calls";
+    InsComplaintTickets => "投诉工单", "Complaint tickets";
     InsTotal => "合计", "Total";
     InsGrades => "评级分布", "Grades";
     InsDaily => "每日拨打与接通", "Attempts and answers per day";

@@ -156,6 +156,13 @@ pub trait InsightRepo {
         tenant_id: TenantId,
         task_id: Uuid,
     ) -> StoreResult<Vec<RefusalHour>>;
+    /// The complaint tickets naming calls of one of the tenant's tasks: for each
+    /// ticket, when the earliest of those calls was placed, oldest first.
+    async fn task_complaint_tickets(
+        &self,
+        tenant_id: TenantId,
+        task_id: Uuid,
+    ) -> StoreResult<Vec<DateTime<Utc>>>;
     /// Hourly totals of all the tenant's tasks (variants merged), oldest first.
     async fn tenant_rollup(&self, tenant_id: TenantId) -> StoreResult<Vec<RollupHour>>;
     /// Stores ended calls of one of the tenant's tasks in one transaction: the

@@ -339,6 +339,21 @@ macro_rules! impl_insight {
                     rows.into_iter().map(RefusalHour::try_from).collect()
                 }
 
+                async fn task_complaint_tickets(&self, tenant_id: TenantId, task_id: Uuid) -> StoreResult<Vec<DateTime<Utc>>> {
+                    self.owns_task_for_report(tenant_id, task_id).await?;
+                    let rows: Vec<(DateTime<Utc>,)> = sqlx::query_as(
+                        "SELECT MIN(k.created_at) FROM complaint_calls cc \
+                         JOIN calls k ON k.id = cc.call_id \
+                         WHERE k.tenant_id = $1 AND k.task_id = $2 \
+                         GROUP BY cc.complaint_id ORDER BY 1",
+                    )
+                    .bind(tenant_id.0)
+                    .bind(task_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    Ok(rows.into_iter().map(|(at,)| at).collect())
+                }
+
                 async fn import_call_history(
                     &self,
                     tenant_id: TenantId,

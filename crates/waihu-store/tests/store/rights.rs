@@ -189,6 +189,26 @@ async fn only_verified_complaints_naming_a_call_count_and_over_the_threshold_pau
             .await
             .unwrap();
         assert_eq!(later.counts.counted, 0);
+
+        // The task report counts both tickets naming the call, on the call's
+        // time (not the filing's); the one naming no call is not the task's.
+        let tickets = store.task_complaint_tickets(a.id, task.id).await.unwrap();
+        let call_at = store
+            .get_call(a.id, call1)
+            .await
+            .unwrap()
+            .unwrap()
+            .created_at;
+        assert_eq!(tickets, vec![call_at, call_at], "{:?}", db.kind);
+        assert!(store
+            .task_complaint_tickets(b.id, other.id)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(matches!(
+            store.task_complaint_tickets(b.id, task.id).await,
+            Err(waihu_store::StoreError::NotFound(_))
+        ));
     }
 }
 

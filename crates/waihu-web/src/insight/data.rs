@@ -51,9 +51,10 @@ pub async fn version(state: &AppState, t: TenantId, raw: &str) -> AppResult<Scri
 pub async fn report(state: &AppState, t: TenantId, task_id: Uuid) -> AppResult<Report> {
     let hours = state.store.task_rollup(t, task_id).await?;
     let refusals = state.store.task_refusals(t, task_id).await?;
+    let tickets = state.store.task_complaint_tickets(t, task_id).await?;
     let offset = report_offset();
     let days = fold_days(&hours, &refusals, |h: DateTime<Utc>| local_day(h, offset));
-    let rows = days
+    let mut rows: Vec<ReportRow> = days
         .into_iter()
         .map(|d| {
             let c = |v: i64| u64::try_from(v).unwrap_or(0);
@@ -69,9 +70,11 @@ pub async fn report(state: &AppState, t: TenantId, task_id: Uuid) -> AppResult<R
                 refusals: d.refusals.iter().map(|(k, v)| (k.clone(), c(*v))).collect(),
                 opt_outs: c(x.opt_outs),
                 complaints: c(x.complaints),
+                complaint_tickets: 0,
             }
         })
         .collect();
+    Report::count_tickets(&mut rows, &tickets, offset);
     Ok(Report::from_days(rows))
 }
 

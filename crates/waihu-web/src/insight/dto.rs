@@ -34,8 +34,11 @@ pub struct ReportRowDto {
     pub refusals: BTreeMap<String, u64>,
     /// Opt-outs.
     pub opt_outs: u64,
-    /// Complaints.
+    /// Calls in which the callee complained.
     pub complaints: u64,
+    /// Complaint tickets naming calls of the day (counted once, on the day of
+    /// the earliest call they name).
+    pub complaint_tickets: u64,
 }
 
 impl From<&ReportRow> for ReportRowDto {
@@ -52,6 +55,7 @@ impl From<&ReportRow> for ReportRowDto {
             refusals: r.refusals.clone(),
             opt_outs: r.opt_outs,
             complaints: r.complaints,
+            complaint_tickets: r.complaint_tickets,
         }
     }
 }

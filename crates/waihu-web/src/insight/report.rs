@@ -163,7 +163,7 @@ fn row_cells(ctx: &PageCtx, r: &ReportRow, rules: &[String]) -> Markup {
         @for g in r.grades { td { (g) } }
         td { (r.leads) } td { (r.refused) }
         @for rule in rules { td { (r.refusals.get(rule).copied().unwrap_or(0)) } }
-        td { (r.opt_outs) } td { (r.complaints) }
+        td { (r.opt_outs) } td { (r.complaints) } td { (r.complaint_tickets) }
     }
 }
 
@@ -242,6 +242,7 @@ pub async fn page(
                     th { (ctx.t(Msg::InsLeads)) } th { (ctx.t(Msg::InsRefused)) }
                     @for rule in &rules { th.mono { (rule) } }
                     th { (ctx.t(Msg::InsOptOuts)) } th { (ctx.t(Msg::InsComplaints)) }
+                    th { (ctx.t(Msg::InsComplaintTickets)) }
                 } }
                 tbody {
                     @for d in &r.days { tr { (row_cells(&ctx, d, &rules)) } }

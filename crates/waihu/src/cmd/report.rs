@@ -233,6 +233,7 @@ fn row_of(t: &Totals) -> ReportRow {
         refusals: BTreeMap::new(),
         opt_outs: n(t.opt_outs),
         complaints: n(t.complaints),
+        complaint_tickets: 0,
     }
 }
 
@@ -245,8 +246,9 @@ pub async fn task_days(
 ) -> anyhow::Result<(Report, Vec<RollupHour>)> {
     let hours = store.task_rollup(tenant.id, task.id).await?;
     let refusals = store.task_refusals(tenant.id, task.id).await?;
+    let tickets = store.task_complaint_tickets(tenant.id, task.id).await?;
     let days = fold_days(&hours, &refusals, |t| t.with_timezone(&offset).date_naive());
-    let rows = days
+    let mut rows: Vec<ReportRow> = days
         .iter()
         .map(|d| {
             let mut r = row_of(&d.totals);
@@ -259,6 +261,7 @@ pub async fn task_days(
             r
         })
         .collect();
+    Report::count_tickets(&mut rows, &tickets, offset);
     Ok((Report::from_days(rows), hours))
 }
 
@@ -280,6 +283,7 @@ fn row_json(r: &ReportRow) -> serde_json::Value {
         "refusals": r.refusals,
         "opt_outs": r.opt_outs,
         "complaints": r.complaints,
+        "complaint_tickets": r.complaint_tickets,
     })
 }
 
@@ -409,11 +413,13 @@ async fn task_report(
 
 fn print_task(task: &Task, report: &Report, variants: &BTreeMap<String, Totals>) {
     println!("{} ({}): {}", task.name, task.id, task.state.as_str());
-    println!("day\tattempts\tanswered\tavg s\tA/B/C/D/E/F\tleads\trefused\topt-outs\tcomplaints");
+    println!(
+        "day\tattempts\tanswered\tavg s\tA/B/C/D/E/F\tleads\trefused\topt-outs\tcomplaints\ttickets"
+    );
     for r in report.days.iter().chain(std::iter::once(&report.total)) {
         let g: Vec<String> = r.grades.iter().map(u64::to_string).collect();
         println!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             r.day
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "total".into()),
@@ -426,7 +432,8 @@ fn print_task(task: &Task, report: &Report, variants: &BTreeMap<String, Totals>)
             r.leads,
             r.refused,
             r.opt_outs,
-            r.complaints
+            r.complaints,
+            r.complaint_tickets
         );
     }
     for (rule, n) in &report.total.refusals {

@@ -155,6 +155,24 @@ async fn reports_on(env: &Env) {
     assert!(top["count"].as_u64().unwrap() >= 2, "{u}");
     assert_eq!(top["calls"], 2, "{u}");
 
+    // A callee complains about their call (the operator files it): the ticket
+    // names the call and counts in the report beside complaints said in calls.
+    let o = env.run(
+        &[
+            "complaint",
+            "file",
+            "--number",
+            &crate::support::seed::number(200_000),
+            "--at",
+            &chrono::Utc::now().to_rfc3339(),
+            "--description",
+            "不想再接到电话",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("names 1 calls"), "{}", out(&o));
+
     // The task report, and its exports read back.
     let t = env.json_last_line(&["report", "task", "--tenant", "acme", "t1", "--json"]);
     let total = &t["total"];
@@ -163,6 +181,7 @@ async fn reports_on(env: &Env) {
     assert_eq!(total["opt_outs"], 2, "{t}");
     assert_eq!(total["leads"], 2, "{t}");
     assert_eq!(total["grades"]["A"], 2, "{t}");
+    assert_eq!(total["complaint_tickets"], 1, "{t}");
     // Exports in English, so that the headers are known.
     let export = |format: &str, path: &Path| {
         let path = path.to_str().unwrap();
@@ -181,8 +200,18 @@ async fn reports_on(env: &Env) {
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let last = rows.last().unwrap();
     assert_eq!(last[0], "total");
-    for name in ["attempts", "answered", "leads", "opt-outs"] {
-        let key = if name == "opt-outs" { "opt_outs" } else { name };
+    for name in [
+        "attempts",
+        "answered",
+        "leads",
+        "opt-outs",
+        "complaint tickets",
+    ] {
+        let key = match name {
+            "opt-outs" => "opt_outs",
+            "complaint tickets" => "complaint_tickets",
+            _ => name,
+        };
         assert_eq!(last[col(name)], total[key].to_string(), "{name}: {text}");
     }
     assert_eq!(rows.len(), t["days"].as_array().unwrap().len() + 1);

@@ -2,8 +2,9 @@
 //! answered calls reached it and what happened next — each branch taken (by
 //! intent and target), callee hang-ups there, refusals (`reject`), opt-outs
 //! (spoken, complaint or the opt-out key) and silences — with the node where
-//! most callees hang up first. [`render_svg`] draws the flow graph coloured by
-//! drop-off.
+//! most callees hang up first, and the script's nodes no call reached last
+//! ([`Funnel::with_script_nodes`]). [`render_svg`] draws the flow graph
+//! coloured by drop-off.
 
 use crate::facts::{CallFact, TurnNext};
 use crate::svg::{clip, esc, heat, num};
@@ -86,6 +87,31 @@ pub struct Funnel {
     pub nodes: Vec<NodeFunnel>,
     /// Transitions between consecutive path entries: (from, to) → count.
     pub edges: BTreeMap<(String, String), u64>,
+}
+
+impl Funnel {
+    /// Adds a zero row for every node of the script that no call reached, after
+    /// the others (sorted by id): a node nobody gets to is a finding too.
+    pub fn with_script_nodes<I: IntoIterator<Item = String>>(mut self, script_nodes: I) -> Self {
+        let seen: BTreeSet<String> = self.nodes.iter().map(|n| n.node.clone()).collect();
+        let mut unreached: Vec<String> = script_nodes
+            .into_iter()
+            .filter(|n| !seen.contains(n))
+            .collect();
+        unreached.sort();
+        unreached.dedup();
+        self.nodes
+            .extend(unreached.iter().map(|n| NodeFunnel::new(n)));
+        self
+    }
+}
+
+/// The node ids of a stored script version's YAML (none when it does not parse).
+pub fn script_node_ids(yaml: &str) -> Vec<String> {
+    waihu_dialog::script::load_str(yaml)
+        .script
+        .map(|s| s.nodes.into_keys().collect())
+        .unwrap_or_default()
 }
 
 /// End-of-path marker prefix used in [`Branch::target`].
@@ -490,6 +516,26 @@ pub(crate) mod tests {
         assert_eq!(f.edges[&("intro".to_string(), "offer".to_string())], 3);
         assert_eq!(f.edges[&("intro".to_string(), "intro".to_string())], 1);
         assert!((offer.drop_off() - 2.0 / 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn script_nodes_no_call_reached_are_listed_last_with_zeros() {
+        let sv = Uuid::from_u128(7);
+        let f = funnel(sv, &sample(sv)).with_script_nodes(
+            ["offer", "zeta_unreached", "alpha_unreached", "intro"].map(String::from),
+        );
+        let ids: Vec<&str> = f.nodes.iter().map(|n| n.node.as_str()).collect();
+        let n = ids.len();
+        assert_eq!(&ids[n - 2..], &["alpha_unreached", "zeta_unreached"]);
+        assert_eq!(ids.iter().filter(|i| **i == "offer").count(), 1);
+        assert_eq!(f.nodes[n - 1].reached, 0);
+        assert_eq!(f.nodes[n - 1].drop_off(), 0.0);
+        assert!(render_svg(&f).contains("alpha_unreached"));
+        let yaml = "name: t\nlanguage: zh\nbusiness: {name: x, phone: \"400\"}\nstart: a\nnodes:\n  a: {say: {text: hi}, end: done}\n  b: {say: {text: x}, end: done}\n";
+        let mut ids = script_node_ids(yaml);
+        ids.sort();
+        assert_eq!(ids, vec!["a".to_string(), "b".to_string()]);
+        assert!(script_node_ids("not: [valid").is_empty());
     }
 
     #[test]

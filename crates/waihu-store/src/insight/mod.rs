@@ -40,7 +40,9 @@ pub struct FactPage {
     pub before: Option<CallId>,
     /// Page size (at most 10,000).
     pub limit: u32,
-    /// Only answered calls that have a turn recognised as `unknown`.
+    /// Only calls that may hold an unrecognised utterance: a turn recognised
+    /// as `unknown`, or a callee line recognised with a confidence below 0.5
+    /// (the unrecognised-utterance report's default threshold).
     pub only_unknown: bool,
 }
 

@@ -307,7 +307,14 @@ macro_rules! impl_insight {
                         qb.push(" AND k.id < ").push_bind(b);
                     }
                     if page.only_unknown {
-                        qb.push(" AND k.turn_log LIKE '%\"intent\":\"unknown\"%'");
+                        // A pre-filter on the stored JSON: a turn labelled
+                        // `unknown`, or a callee line recognised with a
+                        // confidence below 0.5 (serde writes `0.42`).
+                        qb.push(" AND (k.turn_log LIKE '%\"intent\":\"unknown\"%'");
+                        for d in 0..5 {
+                            qb.push(format!(" OR k.transcript LIKE '%\"confidence\":0.{d}%'"));
+                        }
+                        qb.push(")");
                     }
                     qb.push(" ORDER BY k.id DESC LIMIT ").push_bind(i64::from(page.limit));
                     let rows: Vec<FactRow> = qb.build_query_as().fetch_all(&self.pool).await?;

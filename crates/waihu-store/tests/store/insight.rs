@@ -164,9 +164,11 @@ async fn call_facts_page_newest_first_and_stay_in_the_tenant() {
     for (db, store) in stores().await {
         let a = crate::tenant(&store, "ta").await;
         let b = crate::tenant(&store, "tb").await;
-        let numbers: Vec<String> = (1..=3).map(number).collect();
+        let numbers: Vec<String> = (1..=5).map(number).collect();
         let task = running_task(&store, a.id, &numbers).await;
-        let claims = store.claim_due(task.id, t0(), 10, WORKER).await.unwrap();
+        let mut claims = store.claim_due(task.id, t0(), 10, WORKER).await.unwrap();
+        // Two for the end: recognised with low and with good confidence.
+        let spare = claims.split_off(3);
         let mut ids = Vec::new();
         for (i, c) in claims.iter().enumerate() {
             let at = t0() + Duration::minutes(i as i64);
@@ -258,6 +260,40 @@ async fn call_facts_page_newest_first_and_stay_in_the_tenant() {
                 Err(StoreError::Invalid(_))
             ));
         }
+
+        // A turn recognised, but from a line heard with low confidence, is an
+        // unrecognised utterance too; one heard well is not.
+        let mut heard = Vec::new();
+        for (c, conf) in spare.iter().zip([0.31, 0.9]) {
+            let at = t0() + Duration::minutes(10);
+            let k = store
+                .begin_call(begin(
+                    &task,
+                    c.contact_id,
+                    c.number_hash,
+                    &c.number_masked,
+                    at,
+                ))
+                .await
+                .unwrap();
+            let mut r = answered("C", at);
+            r.turn_log_json = Some(r#"[{"callee":"嗯哼","dtmf":null,"intent":"affirm"}]"#.into());
+            r.transcript_json = Some(format!(
+                r#"[{{"speaker":"callee","text":"嗯哼","start_ms":1,"end_ms":2,"interrupted":false,"disclosure":false,"confidence":{conf},"dtmf":null}}]"#
+            ));
+            store
+                .finish_call(k, r, Next::Done("answered".into()), None)
+                .await
+                .unwrap();
+            heard.push(k);
+        }
+        let u = store.call_facts(a.id, &unknown).await.unwrap();
+        assert_eq!(
+            u.iter().map(|f| f.id).collect::<Vec<_>>(),
+            vec![heard[0], ids[1]],
+            "{:?}",
+            db.kind
+        );
     }
 }
 

@@ -13,14 +13,15 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use maud::{html, Markup, PreEscaped};
-use waihu_insight::funnel::{funnel, render_svg, Funnel};
+use waihu_insight::funnel::{funnel, render_svg, script_node_ids, Funnel};
 use waihu_store::FactScope;
 
 async fn build(state: &AppState, who: &Principal, raw: &str) -> AppResult<(String, Funnel)> {
     let t = who.tenant_for(CAMPAIGN_READERS)?;
     let v = data::version(state, t, raw).await?;
     let facts = data::facts(state, t, FactScope::ScriptVersion(v.id), false).await?;
-    Ok((format!("{} v{}", v.name, v.version), funnel(v.id, &facts)))
+    let f = funnel(v.id, &facts).with_script_nodes(script_node_ids(&v.yaml));
+    Ok((format!("{} v{}", v.name, v.version), f))
 }
 
 /// `GET /insight/script-versions/{id}/funnel`.

@@ -98,7 +98,7 @@ pub struct UnknownArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
-    /// Calls with an unrecognised turn read, newest first.
+    /// Calls with an unrecognised or low-confidence turn read, newest first.
     #[arg(long, default_value_t = 20_000)]
     pub max_calls: u32,
     /// Clusters shown.
@@ -536,7 +536,8 @@ async fn funnel_report(store: &Store, a: &FunnelArgs) -> anyhow::Result<ExitCode
         a.max_calls,
     )
     .await?;
-    let f = waihu_insight::funnel::funnel(version.id, &facts);
+    let f = waihu_insight::funnel::funnel(version.id, &facts)
+        .with_script_nodes(waihu_insight::funnel::script_node_ids(&version.yaml));
     if f.calls == 0 {
         eprintln!(
             "script version {} (v{}) has no answered calls yet: nothing to report",

@@ -145,6 +145,10 @@ async fn reports_on(env: &Env) {
     assert_eq!(node(&f, "ask_later_interest")["reached"], 2, "{f}");
     assert_eq!(node(&f, "invite")["opt_outs"], 2, "{f}");
     assert_eq!(node(&f, "bye_opt_out")["reached"], 2, "{f}");
+    // Nobody asked about age: the node is listed, unreached, after the others.
+    assert_eq!(node(&f, "age_answer")["reached"], 0, "{f}");
+    let last = f["nodes"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["reached"], 0, "{f}");
 
     // The unrecognised answer is the puzzling persona's phrase.
     let u = env.json_last_line(&[

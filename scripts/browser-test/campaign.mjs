@@ -2,7 +2,8 @@
 // calls the built-in virtual callee: uploads a script with a linter finding and
 // sees it, fixes it and publishes; imports the contact list from a CSV file
 // ($WAIHU_CONTACTS_FILE, with one bad row on row 3) and sees the bad row
-// reported; creates a task over that list and starts it; watches the call appear on the live page and end; opens its record
+// reported; creates a task over that list and starts it, its progress updating
+// in place; watches the call appear on the live page and end; opens its record
 // and plays the recording. Then the operator suspends the tenant. See lib.mjs for
 // the shared rules (any console error fails). Screenshots go to
 // $WAIHU_ARTIFACTS/campaign/.
@@ -84,6 +85,15 @@ await journey("campaign", async ({ page, shot, dialogs }) => {
   check(await page.isVisible("h2:has-text('journey-task')"), "the task is created");
   await Promise.all([page.waitForURL(/\/tasks\/[0-9a-f-]+\?done=1$/), page.click("form[action$='/start'] button")]);
   check(!(await page.isVisible("form[action$='/start']")), "the task is running");
+  // Its progress follows without a reload: the running part of the page is
+  // swapped for a fresh copy, which counts the call's attempt.
+  await page.evaluate(() => { window.__firstCopy = document.getElementById("task-live"); });
+  await page.waitForFunction(() => {
+    const live = document.getElementById("task-live");
+    const attempts = document.getElementById("task-attempts");
+    return live && live !== window.__firstCopy && attempts && attempts.textContent.trim() !== "0";
+  }, null, { timeout: 30_000 });
+  check(await page.evaluate(() => window.__firstCopy !== undefined), "the task page's progress updates in place (attempt counted)");
   await shot("task-started");
 
   // The call, live: it appears (Server-Sent Events), talks, and ends.

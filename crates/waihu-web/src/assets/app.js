@@ -50,6 +50,33 @@ document.querySelectorAll(".notice[data-autohide]").forEach(function (el) {
   setTimeout(function () { el.classList.add("fade"); }, 6000);
 });
 
+// A part of a page marked data-refresh="SECONDS" (with an id) is fetched again
+// from the same page and swapped in, while the fresh copy still carries the
+// mark: a running task's progress. Markup comes from the server (escaped there);
+// a failed fetch, a login page or a finished task ends the refreshing.
+(function () {
+  var el = document.querySelector("[data-refresh][id]");
+  if (!el || !window.fetch || !window.DOMParser) return;
+  var id = el.id;
+  function schedule(node) {
+    var secs = Number(node.getAttribute("data-refresh")) || 5;
+    setTimeout(refresh, secs * 1000);
+  }
+  function refresh() {
+    fetch(location.pathname, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(id);
+        var current = document.getElementById(id);
+        if (!fresh || !current) return;
+        current.replaceWith(document.importNode(fresh, true));
+        if (fresh.hasAttribute("data-refresh")) schedule(fresh);
+      })
+      .catch(function () {});
+  }
+  schedule(el);
+})();
+
 // Live calls (/live): the list drawn by the server is kept up to date from the
 // Server-Sent Events at data-live-src. Text from the events goes in through
 // textContent only; the labels come from the container's data-l-* attributes.

@@ -48,6 +48,10 @@ fn action_label(a: TaskAction) -> Msg {
     }
 }
 
+/// Seconds between refreshes of a page's progress while a task runs (the
+/// `data-refresh` mark app.js follows; absent once nothing changes by itself).
+const REFRESH_SECS: &str = "3";
+
 /// `done / total` contacts of a task.
 fn progress(c: &TaskCounts) -> (i64, i64) {
     let total: i64 = c.by_state.values().sum();
@@ -63,8 +67,9 @@ pub async fn list(State(state): State<AppState>, ctx: PageCtx) -> AppResult<Mark
         let counts = state.store.task_counts(t, task.id).await?;
         rows.push((task, counts));
     }
+    let running = rows.iter().any(|(t, _)| t.state == TaskStateName::Running);
     let body = html! {
-        div.card {
+        div.card #tasks-live data-refresh=[running.then_some(REFRESH_SECS)] {
             p.hint { (ctx.t(Msg::TasksIntro)) }
             @if ctx.who.role == Role::Admin {
                 p { a.btn #new-task href="/tasks/new" { (ctx.t(Msg::NewTask)) } }
@@ -127,8 +132,10 @@ pub async fn detail(
     let (done, total) = progress(&c);
     let admin = ctx.who.role == Role::Admin;
     let ab = crate::insight::ab::task_section(&state, &ctx, &task).await?;
+    let running = task.state == TaskStateName::Running;
     let body = html! {
         (done_notice(&ctx, q.done.is_some()))
+        div #task-live data-refresh=[running.then_some(REFRESH_SECS)] {
         div.card {
             h2 { (task.name) " " (state_badge(&ctx, task.state)) }
             p.hint.mono { (task.id) }
@@ -136,7 +143,7 @@ pub async fn detail(
                 tbody {
                     tr { th { (ctx.t(Msg::Purpose)) } td { (task.purpose) } }
                     tr { th { (ctx.t(Msg::Progress)) } td { (done) " / " (total) } }
-                    tr { th { (ctx.t(Msg::Attempts)) } td { (c.attempts) } }
+                    tr { th { (ctx.t(Msg::Attempts)) } td #task-attempts { (c.attempts) } }
                     tr { th { (ctx.t(Msg::LeadsCount)) } td { (c.leads) } }
                     tr { th { (ctx.t(Msg::Lines)) } td { (task.lines) } }
                     tr { th { (ctx.t(Msg::Priority)) } td { (task.priority) } }
@@ -163,6 +170,7 @@ pub async fn detail(
         div.grid {
             (counts_table(&ctx, Msg::ByContactState, "by-state", &c.by_state))
             (counts_table(&ctx, Msg::ByOutcome, "by-outcome", &c.by_outcome))
+        }
         }
         (ab)
         p {

@@ -282,8 +282,19 @@ async fn check_tasks(w: &World) {
     let r = alice.get("/tasks").await;
     assert!(r.body.contains("ta-draft-task") && r.body.contains("ta-running-task"));
     assert!(!r.body.contains("tb-"), "{}", r.body);
+    // A running task's progress refreshes itself (app.js follows data-refresh).
+    assert!(
+        r.body.contains("id=\"tasks-live\" data-refresh=\"3\""),
+        "{}",
+        r.body
+    );
     let r = alice.get(&format!("/tasks/{}", a.running_task)).await;
     assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("id=\"task-live\" data-refresh=\"3\""),
+        "{}",
+        r.body
+    );
     assert!(
         r.body.contains("id=\"by-outcome\"")
             && r.body.contains("answered")
@@ -295,6 +306,8 @@ async fn check_tasks(w: &World) {
     let page = agnes.get(&format!("/tasks/{}", a.draft_task)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("task-actions"));
+    // A draft changes only when someone acts: nothing to refresh.
+    assert!(page.body.contains("id=\"task-live\"") && !page.body.contains("data-refresh"));
     let start = format!("/tasks/{}/start", a.draft_task);
     assert_eq!(agnes.post(&start, &[]).await.status, StatusCode::FORBIDDEN);
     let csrf = agnes.csrf().await;

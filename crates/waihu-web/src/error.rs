@@ -78,6 +78,9 @@ pub struct AppError {
     pub message: String,
     /// The input field at fault, when known.
     pub field: Option<String>,
+    /// The message in the page's language, for pages that show it (the public
+    /// pages); the JSON body keeps the English `message`.
+    pub local: Option<crate::i18n::Msg>,
 }
 
 impl AppError {
@@ -87,6 +90,7 @@ impl AppError {
             code,
             message: message.into(),
             field: None,
+            local: None,
         }
     }
     /// Not logged in.
@@ -107,7 +111,13 @@ impl AppError {
             code: ErrorCode::Invalid,
             message: message.into(),
             field: Some(field.into()),
+            local: None,
         }
+    }
+    /// Adds the message in the page's language.
+    pub fn localised(mut self, msg: crate::i18n::Msg) -> Self {
+        self.local = Some(msg);
+        self
     }
     /// Adds the field at fault.
     pub fn with_field(mut self, field: &str) -> Self {

@@ -6,6 +6,7 @@
 
 use super::{parse_number, verified, PubCtx, PubForm};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -54,21 +55,24 @@ pub async fn submit(
     let now = state.clock.now();
     let what = form.what.as_deref().unwrap_or("").trim().to_string();
     if what.is_empty() {
-        return Err(AppError::invalid("what", "say what happened"));
+        return Err(AppError::invalid("what", "say what happened").localised(Msg::PubErrSayWhat));
     }
     if what.chars().count() > MAX_DESCRIPTION {
-        return Err(AppError::invalid(
-            "what",
-            format!("at most {MAX_DESCRIPTION} characters"),
-        ));
+        return Err(
+            AppError::invalid("what", format!("at most {MAX_DESCRIPTION} characters"))
+                .localised(Msg::PubErrTooLong),
+        );
     }
-    let occurred_at = parse_local_time(form.called_at.as_deref().unwrap_or(""))
-        .ok_or_else(|| AppError::invalid("called_at", "give the date and time of the call"))?;
+    let occurred_at =
+        parse_local_time(form.called_at.as_deref().unwrap_or("")).ok_or_else(|| {
+            AppError::invalid("called_at", "give the date and time of the call")
+                .localised(Msg::PubErrCallTime)
+        })?;
     if occurred_at > now + chrono::Duration::minutes(5) {
-        return Err(AppError::invalid(
-            "called_at",
-            "the time lies in the future",
-        ));
+        return Err(
+            AppError::invalid("called_at", "the time lies in the future")
+                .localised(Msg::PubErrFutureTime),
+        );
     }
     let caller_number = match form
         .caller_number

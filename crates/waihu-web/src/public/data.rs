@@ -124,20 +124,34 @@ pub struct EraseForm {
     confirm: Option<String>,
 }
 
-/// Deletes a recording file, only inside the recordings folder.
-fn remove_recording(root: &Path, stored: &str) {
+/// Deletes a recording file, only inside the recordings folder; whether it is
+/// gone (deleted now, or already missing).
+fn remove_recording(root: &Path, stored: &str) -> bool {
     let p = Path::new(stored);
     let p = if p.is_absolute() {
         p.to_path_buf()
     } else {
         root.join(p)
     };
+    if !p.exists() {
+        return true;
+    }
     let (Ok(root), Ok(real)) = (root.canonicalize(), p.canonicalize()) else {
-        return;
+        tracing::error!(path = stored, "an erased recording cannot be resolved");
+        return false;
     };
-    if real.starts_with(&root) && real.is_file() {
-        if let Err(e) = std::fs::remove_file(&real) {
-            tracing::warn!(error = %e, "cannot delete an erased recording");
+    if !real.starts_with(&root) {
+        tracing::error!(
+            path = stored,
+            "an erased recording lies outside the recordings folder: left alone"
+        );
+        return false;
+    }
+    match std::fs::remove_file(&real) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!(path = stored, error = %e, "cannot delete an erased recording");
+            false
         }
     }
 }
@@ -156,29 +170,38 @@ pub async fn erase(
         return Ok(super::expired());
     };
     if form.confirm.as_deref() != Some("yes") {
-        return Err(AppError::invalid(
-            "confirm",
-            "tick the box to confirm the erasure",
-        ));
+        return Err(
+            AppError::invalid("confirm", "tick the box to confirm the erasure")
+                .localised(Msg::PubErrConfirmErase),
+        );
     }
     let report = state
         .store
         .erase_subject(&target.hash, &target.masked, &Actor::raw("public"))
         .await?;
-    if let Some(root) = &state.recordings_dir {
-        for p in &report.recording_paths {
-            remove_recording(root, p);
-        }
-    }
+    let left = match &state.recordings_dir {
+        Some(root) => report
+            .recording_paths
+            .iter()
+            .filter(|p| !remove_recording(root, p))
+            .count() as u64,
+        None => report.recording_paths.len() as u64,
+    };
     state.public.sessions.end_all(&target.hash);
     let lang = ctx.lang;
     let body = html! {
         div.notice.ok role="status" { (Msg::PubErased.t(lang)) }
+        @if left > 0 {
+            div.notice.bad role="alert" #files-left { (Msg::PubFilesLeft.t(lang)) ": " (left) }
+        }
         table {
+            (row(lang, Msg::PubContactRows, report.contacts))
+            (row(lang, Msg::PubConsents, report.consent_records))
             (row(lang, Msg::PubCalls, report.calls))
-            (row(lang, Msg::PubConsents, report.contacts))
-            (row(lang, Msg::PubRecordings, report.recording_paths.len() as u64))
-            (row(lang, Msg::PubComplaintTitle, report.complaints))
+            (row(lang, Msg::PubRecordings, report.recording_paths.len() as u64 - left))
+            (row(lang, Msg::PubLeadRows, report.leads))
+            (row(lang, Msg::PubDialAttempts, report.dial_attempts))
+            (row(lang, Msg::PubComplaintsAnon, report.complaints))
         }
         p { a.btn href="/p" { (Msg::PubBackHome.t(lang)) } }
     };

@@ -56,7 +56,9 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
     };
     let body = html! {
         div.notice.bad role="alert" {
-            @if err.code != ErrorCode::Internal { (err.message) } @else { (title.t(lang)) }
+            @if let Some(m) = err.local { (m.t(lang)) }
+            @else if err.code != ErrorCode::Internal { (err.message) }
+            @else { (title.t(lang)) }
         }
         p { a.btn href="/p" { (Msg::PubBackHome.t(lang)) } }
     };

@@ -25,7 +25,7 @@ pub use state::Public;
 use crate::auth::cookies;
 use crate::auth::csrf;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
@@ -147,7 +147,8 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PubForm<T> {
             return Err(AppError::new(
                 ErrorCode::LockedOut,
                 "too many requests from your address; try again in 10 minutes",
-            ));
+            )
+            .localised(Msg::PubErrPostsPerAddress));
         }
         let bytes: Bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
             .await
@@ -156,9 +157,12 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PubForm<T> {
                     ErrorCode::BadRequest,
                     format!("the form is larger than {} KiB", MAX_FORM_BYTES / 1024),
                 )
+                .localised(Msg::PubErrFormTooLarge)
             })?;
-        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| AppError::new(ErrorCode::BadRequest, format!("unreadable form: {e}")))?;
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+            AppError::new(ErrorCode::BadRequest, format!("unreadable form: {e}"))
+                .localised(Msg::PubErrBadForm)
+        })?;
         let given = fields
             .iter()
             .find(|(k, _)| k == csrf::FIELD)
@@ -173,7 +177,10 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for PubForm<T> {
         }
         serde_urlencoded::from_bytes::<T>(&bytes)
             .map(PubForm)
-            .map_err(|e| AppError::new(ErrorCode::BadRequest, format!("unreadable form: {e}")))
+            .map_err(|e| {
+                AppError::new(ErrorCode::BadRequest, format!("unreadable form: {e}"))
+                    .localised(Msg::PubErrBadForm)
+            })
     }
 }
 
@@ -189,10 +196,12 @@ pub struct Typed {
 pub fn parse_number(state: &AppState, raw: &str, field: &str) -> AppResult<Typed> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err(AppError::invalid(field, "a phone number is required"));
+        return Err(AppError::invalid(field, "a phone number is required")
+            .localised(Msg::PubErrNumberRequired));
     }
     if raw.len() > 32 {
-        return Err(AppError::invalid(field, "not a valid phone number"));
+        return Err(AppError::invalid(field, "not a valid phone number")
+            .localised(Msg::PubErrNumberInvalid));
     }
     let key = state
         .phone_key
@@ -200,7 +209,9 @@ pub fn parse_number(state: &AppState, raw: &str, field: &str) -> AppResult<Typed
         .ok_or_else(crate::numbers::keys_missing)?;
     let e164 = Normaliser::new(phonenumber::country::Id::CN)
         .normalise(raw)
-        .map_err(|_| AppError::invalid(field, "not a valid phone number"))?;
+        .map_err(|_| {
+            AppError::invalid(field, "not a valid phone number").localised(Msg::PubErrNumberInvalid)
+        })?;
     Ok(Typed {
         target: codes::Target {
             hash: key.hash(&e164),

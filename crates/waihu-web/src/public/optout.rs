@@ -6,6 +6,7 @@
 
 use super::{parse_number, verified, PubCtx, PubForm};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
@@ -42,10 +43,14 @@ pub(crate) async fn business(
                 "caller_number",
                 "this number is not a caller number of any business on this platform",
             )
+            .localised(Msg::PubErrUnknownCaller)
         });
     }
     if let Some(raw) = name {
-        let bad = || AppError::invalid("business", "no business of that name on this platform");
+        let bad = || {
+            AppError::invalid("business", "no business of that name on this platform")
+                .localised(Msg::PubErrUnknownBusiness)
+        };
         let name = TenantName::parse(&raw.to_ascii_lowercase()).map_err(|_| bad())?;
         return Ok(state
             .store
@@ -57,7 +62,8 @@ pub(crate) async fn business(
     Err(AppError::invalid(
         "caller_number",
         "give the number that called you or the name of the business",
-    ))
+    )
+    .localised(Msg::PubErrCallerOrBusiness))
 }
 
 /// `POST /p/optout`.
@@ -79,7 +85,10 @@ pub async fn submit(
             )
             .await?,
         ),
-        _ => return Err(AppError::invalid("scope", "choose one business or all")),
+        _ => {
+            return Err(AppError::invalid("scope", "choose one business or all")
+                .localised(Msg::PubErrScope))
+        }
     };
     state
         .store

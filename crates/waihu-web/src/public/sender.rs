@@ -8,9 +8,15 @@ use async_trait::async_trait;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
     /// The compliance gate (or the carrier) refused the delivery, e.g. the cap of
-    /// verification calls to this number in 24 h is reached. The text says why.
-    #[error("the code cannot be delivered: {0}")]
-    Refused(String),
+    /// verification calls to this number in 24 h is reached: the gate's rule
+    /// ids (`cap_24h`, `calling_hours`…; empty when not the gate) and why.
+    #[error("the code cannot be delivered: {why}")]
+    Refused {
+        /// The rule ids that refused.
+        rules: Vec<String>,
+        /// Why, in English.
+        why: String,
+    },
     /// Delivery is not possible right now (no trunk, dialler down ...).
     #[error("code delivery is unavailable: {0}")]
     Unavailable(String),

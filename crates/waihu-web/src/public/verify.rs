@@ -81,8 +81,28 @@ pub async fn index(
     ok(frame::page(lang, "/p", Msg::PubTitle.t(lang), body))
 }
 
-fn too_many(msg: &str) -> AppError {
-    AppError::new(ErrorCode::LockedOut, msg)
+fn too_many(msg: &str, local: Msg) -> AppError {
+    AppError::new(ErrorCode::LockedOut, msg).localised(local)
+}
+
+/// Locked after too many wrong codes.
+fn locked() -> AppError {
+    too_many(
+        "too many wrong codes: locked for 15 minutes",
+        Msg::PubErrWrongCodesLocked,
+    )
+}
+
+/// Why the code sender refused, in the callee's words: the gate's rules.
+fn refused(rules: &[String], why: &str) -> AppError {
+    let local = if rules.iter().any(|r| r == "cap_24h") {
+        Msg::PubErrCapReached
+    } else if rules.iter().any(|r| r == "calling_hours") {
+        Msg::PubErrOutsideHours
+    } else {
+        Msg::PubErrCannotCall
+    };
+    too_many(&format!("we cannot call this number now: {why}"), local)
 }
 
 /// `POST /p/code`: checks the limits, issues a code and has it delivered.
@@ -96,7 +116,8 @@ pub async fn request_code(
         return Err(AppError::new(
             ErrorCode::Conflict,
             "code delivery is not set up on this server",
-        ));
+        )
+        .localised(Msg::PubErrNotSetUp));
     };
     let now = state.clock.now();
     let limits = &state.public.limits;
@@ -105,16 +126,18 @@ pub async fn request_code(
         .wrong_codes
         .locked(&[ctx.addr_key(), nkey.clone()], now)
     {
-        return Err(too_many("too many wrong codes: locked for 15 minutes"));
+        return Err(locked());
     }
     if limits.requests_by_number.exhausted(&nkey, now) {
         return Err(too_many(
             "too many codes requested for this number: try again in an hour",
+            Msg::PubErrCodesPerNumber,
         ));
     }
     if !limits.requests_by_address.hit(&ctx.addr_key(), now) {
         return Err(too_many(
             "too many codes requested from your address: try again in an hour",
+            Msg::PubErrCodesPerAddress,
         ));
     }
     limits.requests_by_number.hit(&nkey, now);
@@ -123,16 +146,14 @@ pub async fn request_code(
     if let Err(e) = sender.send(&typed.e164, &code).await {
         state.public.codes.withdraw(&challenge);
         return Err(match e {
-            SendError::Refused(why) => AppError::new(
-                ErrorCode::LockedOut,
-                format!("we cannot call this number now: {why}"),
-            ),
+            SendError::Refused { rules, why } => refused(&rules, &why),
             SendError::Unavailable(why) => {
                 tracing::warn!(error = %why, "one-time code not delivered");
                 AppError::new(
                     ErrorCode::Conflict,
                     "code delivery is unavailable right now; try again later",
                 )
+                .localised(Msg::PubUnavailable)
             }
         });
     }
@@ -203,24 +224,25 @@ pub async fn check_code(
     let lang = ctx.lang;
     let code = form.code.as_deref().unwrap_or("").trim().to_string();
     if code.len() != CODE_DIGITS || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AppError::invalid(
-            "code",
-            format!("the code is {CODE_DIGITS} digits"),
-        ));
+        return Err(
+            AppError::invalid("code", format!("the code is {CODE_DIGITS} digits"))
+                .localised(Msg::PubErrCodeDigits),
+        );
     }
     let Some(ch) = challenge(&ctx) else {
         return Err(AppError::invalid(
             "code",
             "no code is pending for this browser; request a new one",
-        ));
+        )
+        .localised(Msg::PubErrNoPending));
     };
     let guard = &state.public.limits.wrong_codes;
     if guard.locked(&[ctx.addr_key()], now) {
-        return Err(too_many("too many wrong codes: locked for 15 minutes"));
+        return Err(locked());
     }
     if let Some(t) = state.public.codes.target(&ch, now) {
         if guard.locked(&[number_key(&t)], now) {
-            return Err(too_many("too many wrong codes: locked for 15 minutes"));
+            return Err(locked());
         }
     }
     let failed = |target: &Target| {
@@ -255,7 +277,7 @@ pub async fn check_code(
         }
         Check::Wrong { target, left } => {
             if failed(&target) {
-                return Err(too_many("too many wrong codes: locked for 15 minutes"));
+                return Err(locked());
             }
             Ok(wrong_page(
                 &ctx,
@@ -266,17 +288,19 @@ pub async fn check_code(
         }
         Check::Dead(target) => {
             if failed(&target) {
-                return Err(too_many("too many wrong codes: locked for 15 minutes"));
+                return Err(locked());
             }
             Err(AppError::invalid(
                 "code",
                 "too many wrong tries: this code no longer works; request a new one",
-            ))
+            )
+            .localised(Msg::PubErrCodeDead))
         }
         Check::Expired | Check::Unknown => Err(AppError::invalid(
             "code",
             "this code has expired or was replaced; request a new one",
-        )),
+        )
+        .localised(Msg::PubErrCodeExpired)),
     }
 }
 

@@ -25,7 +25,10 @@ struct FakeSender {
 impl CodeSender for FakeSender {
     async fn send(&self, number: &str, code: &str) -> Result<(), SendError> {
         if self.refuse.lock().unwrap().iter().any(|n| n == number) {
-            return Err(SendError::Refused("3 verification calls in 24 h".into()));
+            return Err(SendError::Refused {
+                rules: vec!["cap_24h".into()],
+                why: "3 verification calls in 24 h".into(),
+            });
         }
         self.sent
             .lock()
@@ -331,7 +334,16 @@ async fn code_requests_are_limited_per_address_and_per_number() {
     s.refuse.lock().unwrap().push(N2.to_string());
     let r = request_code(&mut b, N2).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(r.body.contains("3 verification calls"), "{}", r.body);
+    // Said in the page's language, from the gate's rule (not its English text).
+    assert!(r.body.contains("已接到 3 次验证电话"), "{}", r.body);
+    b.get("/p?lang=en").await;
+    let r = request_code(&mut b, N2).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        r.body.contains("3 verification calls in 24 hours"),
+        "{}",
+        r.body
+    );
 }
 
 #[tokio::test]
@@ -344,7 +356,11 @@ async fn an_expired_code_is_rejected() {
     h.clock.advance(Duration::minutes(10));
     let r = form(&mut b, "/p/verify", &[("code", &code)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("expired"), "{}", r.body);
+    assert!(
+        r.body.contains("验证码已过期"),
+        "in the page's language: {}",
+        r.body
+    );
     assert_eq!(b.get("/p/me").await.status, StatusCode::SEE_OTHER);
 }
 
@@ -526,6 +542,24 @@ async fn complaint_export_and_erasure_of_the_verified_number() {
     assert!(!data.body.contains("13812345678"), "the number is masked");
 
     // Erasure needs the confirmation, then removes the recording file too.
+    let hash = key().hash(N1);
+    let needles = waihu_store::rights::trace::Needles {
+        bytes: vec![hash.0.to_vec()],
+        texts: vec![
+            N1.to_string(),
+            N1[1..].to_string(),
+            N1[3..].to_string(),
+            waihu_compliance::pii::mask(N1),
+            hash.to_hex(),
+        ],
+    };
+    let before = waihu_store::rights::trace::find_traces(&h.db.url, &needles)
+        .await
+        .unwrap();
+    assert!(
+        !before.is_empty(),
+        "the scan finds the number before erasure"
+    );
     let r = form(&mut b, "/p/erase", &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let file = dir
@@ -536,7 +570,19 @@ async fn complaint_export_and_erasure_of_the_verified_number() {
     let r = form(&mut b, "/p/erase", &[("confirm", "yes")]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("has been erased"), "{}", r.body);
+    assert!(
+        !r.body.contains("files-left"),
+        "every file went: {}",
+        r.body
+    );
+    assert!(r.body.contains("Dial attempts"), "{}", r.body);
     assert!(!file.exists(), "the recording file is deleted");
+    // Nothing about the number in any table but the hashed DNC entry and the
+    // audit log.
+    let traces = waihu_store::rights::trace::find_traces(&h.db.url, &needles)
+        .await
+        .unwrap();
+    assert!(traces.is_empty(), "{traces:?}");
     assert!(
         h.store
             .dnc_membership(ta, &key().hash(N1))

@@ -53,7 +53,7 @@ impl Resp {
 
 /// The app over a fresh database.
 pub struct Harness {
-    _db: TestDatabase,
+    pub db: TestDatabase,
     pub store: Store,
     pub state: AppState,
     pub clock: ManualClock,
@@ -81,7 +81,7 @@ impl Harness {
         let clock = ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap());
         let state = AppState::with(store.clone(), Arc::new(clock.clone()), WebConfig::default());
         Self {
-            _db: db,
+            db,
             store,
             state,
             clock,
@@ -153,9 +153,7 @@ impl Harness {
     /// Runs SQL directly on the database, behind the store's back (tampering).
     pub async fn tamper(&self, sql: &str) {
         use sqlx::Connection;
-        let mut c = sqlx::SqliteConnection::connect(&self._db.url)
-            .await
-            .unwrap();
+        let mut c = sqlx::SqliteConnection::connect(&self.db.url).await.unwrap();
         sqlx::query(sql).execute(&mut c).await.unwrap();
     }
 

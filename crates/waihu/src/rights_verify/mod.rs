@@ -121,7 +121,15 @@ impl CallCodeSender {
                 .iter()
                 .map(|r| r.message.clone())
                 .collect();
-            return Err(SendError::Refused(why.join("; ")));
+            let rules = decision
+                .reasons()
+                .iter()
+                .map(|r| r.rule.id().to_string())
+                .collect();
+            return Err(SendError::Refused {
+                rules,
+                why: why.join("; "),
+            });
         }
         let tts = Arc::clone(&self.tts);
         let code = code.to_string();

@@ -331,7 +331,7 @@ async fn on(env: &Env) {
     }
     let (status, _, body) = b.post("/p/code", &[("number", NUMBER)]).await;
     assert_eq!(status, 429, "{body}");
-    assert!(body.contains("verification calls"), "{body}");
+    assert!(body.contains("已接到 3 次验证电话"), "{body}");
 
     // 5. Five requests for another number at once, from five addresses: the
     //    cap still lets exactly three calls through.

@@ -125,6 +125,8 @@ pub trait LeadRepo {
     async fn list_leads(&self, tenant_id: TenantId, filter: LeadFilter) -> StoreResult<Vec<Lead>>;
     /// One of the tenant's leads.
     async fn get_lead(&self, tenant_id: TenantId, id: Uuid) -> StoreResult<Option<Lead>>;
+    /// The lead one of the tenant's calls became, if it did.
+    async fn lead_of_call(&self, tenant_id: TenantId, call_id: Uuid) -> StoreResult<Option<Lead>>;
     /// An agent's grade and note (the robot's grade is kept). `agent` is the
     /// signed-in user who regraded, or `None` when an API token did (the audit
     /// entry's actor names the token).

@@ -113,6 +113,17 @@ macro_rules! impl_leads {
                     row.map(Lead::try_from).transpose()
                 }
 
+                async fn lead_of_call(&self, tenant_id: TenantId, call_id: Uuid) -> StoreResult<Option<Lead>> {
+                    let row: Option<LeadRow> = sqlx::query_as(&format!(
+                        "SELECT {LEAD_COLS} FROM leads WHERE tenant_id = $1 AND call_id = $2"
+                    ))
+                    .bind(tenant_id.0)
+                    .bind(call_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    row.map(Lead::try_from).transpose()
+                }
+
                 async fn regrade_lead(
                     &self,
                     tenant_id: TenantId,

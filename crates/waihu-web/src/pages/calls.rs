@@ -1,11 +1,12 @@
 //! Call records: the tenant's calls, newest first, filtered by task, outcome and
 //! grade, 50 a page; one call with its outcome, times, gate decision, dialog
-//! path, intents, transcript, grade and the recording's player. Numbers are only
+//! path, intents, transcript, grade, the lead it became (regraded there by an
+//! agent or admin) and the recording's player. Numbers are only
 //! ever the stored masked form. Recordings are served by `GET /calls/{id}/recording`
 //! (tenant and role checked, files only from the recordings folder).
 
-use super::{fmt_time, layout, parse_id, urlencode, PageCtx};
-use crate::auth::principal::CAMPAIGN_READERS;
+use super::{csrf_field, fmt_time, layout, parse_id, urlencode, PageCtx};
+use crate::auth::principal::{CAMPAIGN_READERS, LEAD_WORKERS};
 use crate::campaign::calls::{self, fmt_duration, CallQuery};
 use crate::campaign::recordings;
 use crate::error::AppResult;
@@ -145,6 +146,8 @@ pub async fn detail(
         Some(tid) => state.store.get_task(t, tid).await?,
         None => None,
     };
+    let lead = state.store.lead_of_call(t, c.id).await?;
+    let worker = LEAD_WORKERS.contains(&ctx.who.role);
     let body = html! {
         div.card {
             h2 { span.mono { (c.number_masked) } " · " span.mono { (c.outcome.as_deref().unwrap_or(c.state.as_str())) } }
@@ -160,6 +163,29 @@ pub async fn detail(
                     tr { th { (ctx.t(Msg::Grade)) } td { @if let Some(g) = &c.grade { span.badge.role #grade { (g) } } } }
                     tr { th { (ctx.t(Msg::GradeReason)) } td { @if let Some(r) = &c.grade_reason { (r) } } }
                     @if c.opt_out { tr { th { (ctx.t(Msg::OptedOut)) } td { span.badge.bad { (ctx.t(Msg::Yes)) } } } }
+                }
+            }
+        }
+        @if let Some(l) = &lead {
+            div.card #lead {
+                h2 { (ctx.t(Msg::LeadsTitle)) }
+                table { tbody {
+                    tr { th { (ctx.t(Msg::RobotGrade)) } td { span.badge.role { (l.robot_grade) } " " span.hint { (l.robot_reason) } } }
+                    tr { th { (ctx.t(Msg::AgentGrade)) } td {
+                        @if let Some(g) = &l.agent_grade { span.badge.ok #agent-grade { (g) } }
+                        @if let Some(n) = &l.agent_note { " " span.hint { (n) } }
+                    } }
+                } }
+                @if worker {
+                    form.row method="post" action={ "/leads/" (l.id) "/grade" } {
+                        (csrf_field(&ctx))
+                        input type="hidden" name="back" value="call";
+                        select name="grade" aria-label=(ctx.t(Msg::AgentGrade)) {
+                            @for g in ["A", "B", "C", "D", "E", "F"] { option value=(g) selected[l.grade() == g] { (g) } }
+                        }
+                        input type="text" name="note" maxlength="500" placeholder=(ctx.t(Msg::Note)) value=[l.agent_note.as_deref()];
+                        button.small.secondary type="submit" { (ctx.t(Msg::Regrade)) }
+                    }
                 }
             }
         }

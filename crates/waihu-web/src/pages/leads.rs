@@ -148,6 +148,9 @@ pub struct GradeForm {
     grade: String,
     #[serde(default)]
     note: Option<String>,
+    /// `call`: back to the lead's call record (its page has the form too).
+    #[serde(default)]
+    back: Option<String>,
 }
 
 /// `POST /leads/{id}/grade`.
@@ -160,6 +163,11 @@ pub async fn regrade(
     let t = ctx.who.tenant_for(LEAD_WORKERS)?;
     let id: Uuid = parse_id(&id, "lead")?;
     leads::regrade(&state, t, id, &f.grade, f.note.as_deref(), &ctx.who).await?;
+    if f.back.as_deref() == Some("call") {
+        if let Some(l) = state.store.get_lead(t, id).await? {
+            return Ok(see_other(&format!("/calls/{}", l.call_id)));
+        }
+    }
     Ok(see_other("/leads?done=1"))
 }
 

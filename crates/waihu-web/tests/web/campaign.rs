@@ -652,11 +652,50 @@ async fn check_leads(w: &World) {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 
+    // The call record shows the lead it became and regrades it in place.
+    let call_page = format!("/calls/{}", lead.call_id);
+    let page = agnes.get(&call_page).await;
+    assert!(
+        page.body.contains("id=\"lead\"") && page.body.contains(&grade),
+        "{}",
+        page.body
+    );
+    let r = agnes
+        .post(
+            &grade,
+            &[("grade", "B"), ("note", "回电确认"), ("back", "call")],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, call_page.clone())
+    );
+    let page = agnes.get(&call_page).await;
+    assert!(page.body.contains("id=\"agent-grade\">B<"), "{}", page.body);
+    assert!(page.body.contains("回电确认"));
+    assert_eq!(
+        h.store
+            .get_lead(w.s.ta, a.lead)
+            .await
+            .unwrap()
+            .unwrap()
+            .grade(),
+        "B"
+    );
+    assert!(h
+        .store
+        .lead_of_call(w.s.tb, lead.call_id)
+        .await
+        .unwrap()
+        .is_none());
+
     // Auditors read only.
     let mut audrey = h.login("audrey").await;
     let page = audrey.get("/leads").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains(&grade));
+    let page = audrey.get(&call_page).await;
+    assert!(page.body.contains("id=\"lead\"") && !page.body.contains(&grade));
     assert_eq!(
         audrey.post(&grade, &[("grade", "F")]).await.status,
         StatusCode::FORBIDDEN

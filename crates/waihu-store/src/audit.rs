@@ -89,6 +89,34 @@ impl NewAudit {
     }
 }
 
+/// A search of the audit log, newest first, done by the database over the whole
+/// log (not a window of the newest entries).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditSearch {
+    /// Only this tenant's entries; `None` for the whole platform.
+    pub tenant_id: Option<waihu_core::TenantId>,
+    /// Only actions starting with this (e.g. `auth.`).
+    pub action_prefix: Option<String>,
+    /// Only actors containing this (e.g. `user:`).
+    pub actor_contains: Option<String>,
+    /// Entries to skip.
+    pub offset: i64,
+    /// Entries to return.
+    pub limit: i64,
+}
+
+/// `text` as a literal inside a LIKE pattern escaped with `\`.
+pub(crate) fn like_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A stored entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {

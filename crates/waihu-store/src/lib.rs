@@ -21,7 +21,7 @@ pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use audit::{Actor, AuditEntry, ChainBreak, ChainHead, NewAudit};
+pub use audit::{Actor, AuditEntry, AuditSearch, ChainBreak, ChainHead, NewAudit};
 pub use campaign::{check_grade, DashboardFigures, DashboardRepo, TenantRates};
 pub use campaign::{
     BeginCall, CallFilter, CallId, CallRecord, CallRepo, CallResult, Claim, Delivery,

@@ -97,6 +97,12 @@ pub trait AuditRepo {
     async fn list_audit(&self, tenant_id: TenantId, limit: i64) -> StoreResult<Vec<AuditEntry>>;
     /// The newest entries of the whole platform (operator, auditor), newest first.
     async fn list_audit_platform(&self, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+    /// One page of the entries matching `search`, newest first, and how many
+    /// match in all.
+    async fn search_audit(
+        &self,
+        search: &crate::audit::AuditSearch,
+    ) -> StoreResult<(Vec<AuditEntry>, u64)>;
     /// The stored hash of entry `seq`, if it exists.
     async fn audit_hash_at(&self, seq: i64) -> StoreResult<Option<String>>;
     /// Walks the whole chain: its head if intact, else the first break.

@@ -35,6 +35,42 @@ macro_rules! impl_audit {
                 Ok(rows.into_iter().map(AuditEntry::from).collect())
             }
 
+            async fn search_audit(
+                &self,
+                search: &crate::audit::AuditSearch,
+            ) -> StoreResult<(Vec<AuditEntry>, u64)> {
+                fn filter<'a>(qb: &mut sqlx::QueryBuilder<'a, $db>, s: &'a crate::audit::AuditSearch) {
+                    qb.push(" WHERE 1 = 1");
+                    if let Some(t) = s.tenant_id {
+                        qb.push(" AND tenant_id = ").push_bind(t.0);
+                    }
+                    if let Some(a) = s.action_prefix.as_deref().filter(|a| !a.is_empty()) {
+                        qb.push(" AND action LIKE ")
+                            .push_bind(format!("{}%", crate::audit::like_literal(a)))
+                            .push(" ESCAPE '\\'");
+                    }
+                    if let Some(a) = s.actor_contains.as_deref().filter(|a| !a.is_empty()) {
+                        qb.push(" AND actor LIKE ")
+                            .push_bind(format!("%{}%", crate::audit::like_literal(a)))
+                            .push(" ESCAPE '\\'");
+                    }
+                }
+                let mut count = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM audit_log");
+                filter(&mut count, search);
+                let (total,): (i64,) = count.build_query_as().fetch_one(&self.pool).await?;
+                let mut qb = sqlx::QueryBuilder::<$db>::new(format!("SELECT {AUDIT_COLS} FROM audit_log"));
+                filter(&mut qb, search);
+                qb.push(" ORDER BY seq DESC LIMIT ")
+                    .push_bind(search.limit.max(0))
+                    .push(" OFFSET ")
+                    .push_bind(search.offset.max(0));
+                let rows: Vec<AuditRow> = qb.build_query_as().fetch_all(&self.pool).await?;
+                Ok((
+                    rows.into_iter().map(AuditEntry::from).collect(),
+                    u64::try_from(total).unwrap_or(0),
+                ))
+            }
+
             async fn audit_hash_at(&self, seq: i64) -> StoreResult<Option<String>> {
                 let row: Option<(String,)> = sqlx::query_as("SELECT hash FROM audit_log WHERE seq = $1")
                     .bind(seq)

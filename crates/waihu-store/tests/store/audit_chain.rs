@@ -3,7 +3,7 @@
 
 use crate::stores;
 use waihu_store::testing::TestDatabase;
-use waihu_store::{Actor, BackendKind, NewAudit, Store};
+use waihu_store::{Actor, AuditSearch, BackendKind, NewAudit, Store};
 
 async fn seed(store: &Store, n: usize) {
     let actor = Actor::cli("test");
@@ -73,5 +73,72 @@ async fn tampering_in_the_database_is_detected() {
             let broken = store.verify_audit_chain().await.unwrap().unwrap_err();
             assert_eq!(broken.seq, bad_seq, "{what} on {:?}: {broken}", db.kind);
         }
+    }
+}
+
+#[tokio::test]
+async fn search_filters_pages_and_scopes_over_the_whole_log() {
+    for (db, store) in stores().await {
+        let a = crate::tenant(&store, "ta").await;
+        let b = crate::tenant(&store, "tb").await;
+        let append = |tenant, actor: &str, action: &str| {
+            store.append_audit(NewAudit::new(&Actor::raw(actor), tenant, action, "x"))
+        };
+        append(Some(a.id), "user:old", "auth.login").await.unwrap();
+        append(Some(a.id), "user:kim", "a_b.set").await.unwrap();
+        append(Some(a.id), "user:kim", "axb.set").await.unwrap();
+        for _ in 0..30 {
+            append(Some(a.id), "user:kim", "task.start").await.unwrap();
+        }
+        append(Some(b.id), "user:other", "auth.login")
+            .await
+            .unwrap();
+        let search = |tenant_id, action: &str, actor: &str, offset, limit| AuditSearch {
+            tenant_id,
+            action_prefix: Some(action.into()),
+            actor_contains: Some(actor.into()),
+            offset,
+            limit,
+        };
+        // The oldest entry is found by its action and by a part of its actor.
+        let (found, total) = store
+            .search_audit(&search(Some(a.id), "auth.", "", 0, 10))
+            .await
+            .unwrap();
+        assert_eq!(total, 1, "{:?}", db.kind);
+        assert_eq!(found[0].actor, "user:old");
+        let (found, _) = store
+            .search_audit(&search(Some(a.id), "", "er:ol", 0, 10))
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        // LIKE's wildcards in a filter are literal.
+        let (found, total) = store
+            .search_audit(&search(Some(a.id), "a_b", "", 0, 10))
+            .await
+            .unwrap();
+        assert_eq!((total, found[0].action.as_str()), (1, "a_b.set"));
+        // Pages, newest first, with the total.
+        let (page1, total) = store
+            .search_audit(&search(Some(a.id), "task.", "kim", 0, 20))
+            .await
+            .unwrap();
+        let (page2, _) = store
+            .search_audit(&search(Some(a.id), "task.", "kim", 20, 20))
+            .await
+            .unwrap();
+        assert_eq!((total, page1.len(), page2.len()), (30, 20, 10));
+        assert!(page1[0].seq > page1[19].seq && page1[19].seq > page2[0].seq);
+        // Scope: the platform sees both tenants' logins, a tenant only its own.
+        let (all, total) = store
+            .search_audit(&search(None, "auth.", "", 0, 10))
+            .await
+            .unwrap();
+        assert_eq!((total, all.len()), (2, 2));
+        let (other, _) = store
+            .search_audit(&search(Some(b.id), "", "kim", 0, 10))
+            .await
+            .unwrap();
+        assert!(other.is_empty());
     }
 }

@@ -1,5 +1,6 @@
 //! The audit log: the operator sees the platform's, admins and auditors their
-//! tenant's; filter by action prefix and actor; verify the whole hash chain.
+//! tenant's; filter by action prefix and actor (searched by the database over
+//! the whole log), page through it; verify the whole hash chain.
 
 use super::{fmt_time, layout, PageCtx};
 use crate::auth::principal::TENANT_READERS;
@@ -10,12 +11,10 @@ use axum::extract::{Query, State};
 use maud::{html, Markup};
 use serde::Deserialize;
 use waihu_core::Role;
-use waihu_store::{AuditEntry, ChainBreak, ChainHead};
+use waihu_store::{AuditEntry, AuditSearch, ChainBreak, ChainHead};
 
 /// Entries per page.
 pub const PAGE: usize = 50;
-/// The newest entries searched by a filter.
-pub const SCAN: i64 = 2000;
 
 /// Filter and paging.
 #[derive(Debug, Default, Deserialize)]
@@ -28,26 +27,31 @@ pub struct AuditQuery {
     pub offset: Option<usize>,
 }
 
-/// The newest entries the caller may see, filtered (shared with the JSON API).
+/// One page of the entries the caller may see, filtered, and how many match
+/// (shared with the JSON API).
 pub async fn visible(
     state: &AppState,
     who: &crate::auth::Principal,
     action: Option<&str>,
     actor: Option<&str>,
-) -> AppResult<Vec<AuditEntry>> {
-    let entries = if who.role == Role::Operator {
-        state.store.list_audit_platform(SCAN).await?
+    offset: usize,
+    limit: usize,
+) -> AppResult<(Vec<AuditEntry>, usize)> {
+    let tenant_id = if who.role == Role::Operator {
+        None
     } else {
-        let t = who.tenant_for(TENANT_READERS)?;
-        state.store.list_audit(t, SCAN).await?
+        Some(who.tenant_for(TENANT_READERS)?)
     };
-    let action = action.map(str::trim).filter(|s| !s.is_empty());
-    let actor = actor.map(str::trim).filter(|s| !s.is_empty());
-    Ok(entries
-        .into_iter()
-        .filter(|e| action.is_none_or(|a| e.action.starts_with(a)))
-        .filter(|e| actor.is_none_or(|a| e.actor.contains(a)))
-        .collect())
+    let clean = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+    let search = AuditSearch {
+        tenant_id,
+        action_prefix: clean(action),
+        actor_contains: clean(actor),
+        offset: i64::try_from(offset).unwrap_or(i64::MAX),
+        limit: i64::try_from(limit).unwrap_or(i64::MAX),
+    };
+    let (entries, total) = state.store.search_audit(&search).await?;
+    Ok((entries, usize::try_from(total).unwrap_or(usize::MAX)))
 }
 
 async fn render(
@@ -56,9 +60,16 @@ async fn render(
     q: AuditQuery,
     verified: Option<Result<ChainHead, ChainBreak>>,
 ) -> AppResult<Markup> {
-    let all = visible(state, &ctx.who, q.action.as_deref(), q.actor.as_deref()).await?;
-    let offset = q.offset.unwrap_or(0).min(all.len());
-    let page: Vec<&AuditEntry> = all.iter().skip(offset).take(PAGE).collect();
+    let offset = q.offset.unwrap_or(0);
+    let (page, total) = visible(
+        state,
+        &ctx.who,
+        q.action.as_deref(),
+        q.actor.as_deref(),
+        offset,
+        PAGE,
+    )
+    .await?;
     let action = q.action.clone().unwrap_or_default();
     let actor = q.actor.clone().unwrap_or_default();
     let link = |off: usize| {
@@ -110,7 +121,7 @@ async fn render(
             }
             div.pager {
                 @if offset > 0 { a.btn.secondary href=(link(offset.saturating_sub(PAGE))) { "← " (ctx.t(Msg::Newer)) } }
-                @if offset + PAGE < all.len() { a.btn.secondary href=(link(offset + PAGE)) { (ctx.t(Msg::Older)) " →" } }
+                @if offset + PAGE < total { a.btn.secondary href=(link(offset + PAGE)) { (ctx.t(Msg::Older)) " →" } }
             }
         }
     };

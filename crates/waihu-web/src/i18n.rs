@@ -641,6 +641,17 @@ messages! {
     InsSample => "基于最近的通话（最多 20000 通）。", "Based on the newest calls (at most 20,000).";
     InsScriptVersions => "话术版本", "Script versions";
     InsTasks => "任务", "Tasks";
+    InsTeach => "教给话术", "Teach the script";
+    InsTeachPhrases => "说法（每行一个）", "Phrases (one per line)";
+    InsTeachTarget => "加到", "Add to";
+    InsTeachIntent => "意图", "intent";
+    InsTeachKb => "知识库", "knowledge entry";
+    InsTeachNewIntent => "新意图（填写名称，还需在节点分支中使用）", "a new intent (give its name; a branch still has to use it)";
+    InsTeachNewKb => "新知识库条目（填写名称和回答）", "a new knowledge entry (give its id and answer)";
+    InsTeachName => "新名称（字母、数字、下划线）", "New name (letters, digits, _)";
+    InsTeachAnswer => "新条目的回答", "The new entry's answer";
+    InsTeachPreview => "预览并检查", "Preview and lint";
+    InsTeachResult => "下面是加入这些说法后的话术和检查结果。确认无误后上传为新版本，再在版本页发布。", "Below is the script with the phrases added and the linter's verdict. Upload it as a new version, then publish it on the version page.";
     InsSnippet => "加入话术：意图片段（粘贴到 intents 下并上传新版本，可看到检查结果）", "Add to the script: an intent fragment (paste under intents, upload a new version, see the linter's verdict)";
     // --- complaints and retention (issue 10, back office) ---
     NavComplaints => "投诉工单", "Complaints";

@@ -1,13 +1,14 @@
 //! A task's unrecognised utterances: turns that fell to `unknown` or matched
 //! below the confidence threshold, clustered (homophones together) and ranked
 //! by frequency, with example calls linked to `/calls/{id}`. From a cluster
-//! the author copies the phrases into an intent or knowledge-base entry of the
-//! script and uploads it (the linter's verdict shows on the version page).
+//! an admin adds the phrases to an intent or knowledge-base entry of the
+//! script (`teach`) and sees the linter's verdict before saving a new version;
+//! a YAML fragment to copy is there for everyone.
 
 use super::data;
 use super::dto::{ClusterDto, UnknownDto};
 use super::index::tabs;
-use crate::auth::principal::CAMPAIGN_READERS;
+use crate::auth::principal::{CAMPAIGN_READERS, TENANT_ADMINS};
 use crate::auth::Principal;
 use crate::error::{AppResult, ErrorBody};
 use crate::i18n::Msg;
@@ -52,6 +53,13 @@ pub async fn page(
     Path(id): Path<String>,
 ) -> AppResult<Markup> {
     let (task, cs) = build(&state, &ctx.who, &id).await?;
+    let teaching = if TENANT_ADMINS.contains(&ctx.who.role) {
+        let t = ctx.who.tenant_for(TENANT_ADMINS)?;
+        let v = data::version(&state, t, &task.script_version_id.to_string()).await?;
+        Some(super::teach::targets(&v))
+    } else {
+        None
+    };
     let body = html! {
         (tabs(&ctx, &task, "unknown"))
         div.card {
@@ -70,7 +78,13 @@ pub async fn page(
                             td.small.mono { @for (node, n) in c.nodes.iter().take(4) { (node) " ×" (n) br; } }
                             td.small.mono { @for id in &c.example_calls { a href={ "/calls/" (id) } { (id.to_string().chars().take(8).collect::<String>()) } " " } }
                         }
-                        tr.snippet { td colspan="6" { details { summary.small { (ctx.t(Msg::InsSnippet)) } pre.code { (snippet(i, c)) } } } }
+                        tr.snippet { td colspan="6" {
+                            @if let Some(targets) = &teaching {
+                                @let phrases: Vec<String> = c.variants.iter().take(12).map(|(v, _)| v.clone()).collect();
+                                (super::teach::form(&ctx, &task, &phrases, targets))
+                            }
+                            details { summary.small { (ctx.t(Msg::InsSnippet)) } pre.code { (snippet(i, c)) } }
+                        } }
                     }
                     @if cs.is_empty() { tr { td.empty colspan="6" { (ctx.t(Msg::InsNoData)) } } }
                 }

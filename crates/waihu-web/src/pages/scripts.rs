@@ -22,7 +22,7 @@ use uuid::Uuid;
 use waihu_core::Role;
 use waihu_store::ScriptVersion;
 
-fn upload_form(ctx: &PageCtx, name: Option<&str>, yaml: &str) -> Markup {
+pub(crate) fn upload_form(ctx: &PageCtx, name: Option<&str>, yaml: &str) -> Markup {
     html! {
         div.card #upload {
             h2 { (ctx.t(Msg::UploadVersion)) }
@@ -113,7 +113,7 @@ pub async fn detail(
     Ok(layout::page(&ctx, ctx.t(Msg::ScriptTitle), body))
 }
 
-fn findings_table(ctx: &PageCtx, findings: &[FindingView]) -> Markup {
+pub(crate) fn findings_table(ctx: &PageCtx, findings: &[FindingView]) -> Markup {
     html! {
         @if findings.is_empty() {
             div.notice.ok #findings { (ctx.t(Msg::NoFindings)) }

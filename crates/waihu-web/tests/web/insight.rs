@@ -231,6 +231,131 @@ async fn funnel_unknown_keywords_and_ab_pages() {
         page.body.contains("new_intent_1"),
         "a fragment to paste into the script"
     );
+    // Teaching the script: the admin sees the form, previews the phrases as a
+    // new knowledge entry with the linter's verdict, then saves the version.
+    let teach = format!("/insight/tasks/{}/unknown/teach", a.running_task);
+    assert!(page.body.contains(&teach), "the teach form");
+    let preview = alice
+        .post(
+            &teach,
+            &[
+                ("phrases", "你们是哪个公司的\n你们哪家公司"),
+                ("target", "new-kb"),
+                ("name", "company"),
+                ("answer", "我们是测试公司。"),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview.body.contains("id=\"findings\"") && preview.body.contains("notice ok"),
+        "clean: {}",
+        preview.body
+    );
+    assert!(preview.body.contains("- id: company"), "{}", preview.body);
+    let yaml_start = preview.body.find("name=\"yaml\"").unwrap();
+    let yaml = preview.body[yaml_start..]
+        .split_once('>')
+        .unwrap()
+        .1
+        .split("</textarea>")
+        .next()
+        .unwrap()
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    assert!(preview.body.contains("name=\"name\" value=\"ta-welcome\""));
+    let saved = alice
+        .post("/scripts", &[("name", "ta-welcome"), ("yaml", &yaml)])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let id: uuid::Uuid = saved
+        .location()
+        .trim_start_matches("/script-versions/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let v =
+        w.h.store
+            .get_script_version(w.s.ta, id)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!((v.name.as_str(), v.lint.errors), ("ta-welcome", 0));
+    assert!(v.yaml.contains("你们哪家公司"), "{}", v.yaml);
+    // Bad input: an intent the script lacks, no phrase, a bad new name.
+    for (fields, field) in [
+        (vec![("phrases", "x"), ("target", "intent:nope")], "target"),
+        (
+            vec![("phrases", " \n "), ("target", "new-intent"), ("name", "n")],
+            "phrases",
+        ),
+        (
+            vec![
+                ("phrases", "x"),
+                ("target", "new-intent"),
+                ("name", "bad name"),
+            ],
+            "name",
+        ),
+        (vec![("phrases", "x"), ("target", "elsewhere")], "target"),
+    ] {
+        let r = alice.post(&teach, &fields).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            r.body
+        );
+    }
+    // Agents do not teach; another tenant's task is not found.
+    let mut agnes = w.h.login("agnes").await;
+    assert!(!agnes
+        .get(&format!("/insight/tasks/{}/unknown", a.running_task))
+        .await
+        .body
+        .contains(&teach));
+    assert_eq!(
+        agnes
+            .post(
+                &teach,
+                &[("phrases", "x"), ("target", "new-intent"), ("name", "n")]
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let mut bob = w.h.login("bob").await;
+    assert_eq!(
+        bob.post(
+            &teach,
+            &[("phrases", "x"), ("target", "new-intent"), ("name", "n")]
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    // The API previews the same, as JSON.
+    let r = w
+        .h
+        .api(
+            Method::POST,
+            &format!("/api/v1/insight/tasks/{}/unknown/teach", a.running_task),
+            Some(&tok),
+            Some(serde_json::json!({"phrases": "你们是哪个公司的", "target": "new-intent", "name": "which_company"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let j = r.json();
+    assert!(
+        j["yaml"].as_str().unwrap().contains("which_company:"),
+        "{j}"
+    );
+    assert_eq!(j["script_name"], "ta-welcome");
+    assert!(j["findings"].is_array());
 
     let k = get(format!("/api/v1/insight/tasks/{}/keywords", a.running_task))
         .await
@@ -290,6 +415,7 @@ async fn the_openapi_document_lists_the_insight_routes() {
     ] {
         assert!(doc["paths"][p]["get"].is_object(), "{p} missing");
     }
+    assert!(doc["paths"]["/api/v1/insight/tasks/{id}/unknown/teach"]["post"].is_object());
 }
 
 #[tokio::test]

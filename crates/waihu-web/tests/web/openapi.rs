@@ -93,6 +93,7 @@ async fn the_openapi_document_lists_the_routes() {
         ("/api/v1/insight/tasks/{id}/report", "get"),
         ("/api/v1/insight/tasks/{id}/export", "get"),
         ("/api/v1/insight/tasks/{id}/unknown", "get"),
+        ("/api/v1/insight/tasks/{id}/unknown/teach", "post"),
         ("/api/v1/insight/tasks/{id}/keywords", "get"),
         ("/api/v1/insight/tasks/{id}/ab", "get"),
         ("/api/v1/insight/script-versions/{id}/funnel", "get"),

@@ -641,6 +641,9 @@ messages! {
     InsSample => "基于最近的通话（最多 20000 通）。", "Based on the newest calls (at most 20,000).";
     InsScriptVersions => "话术版本", "Script versions";
     InsTasks => "任务", "Tasks";
+    AbVariantB => "A/B 测试：变体 B（可选）", "A/B test: variant B (optional)";
+    AbNone => "不做 A/B 测试", "No A/B test";
+    AbSplit => "变体 B 的联系人比例（%）", "Share of contacts on variant B (%)";
     InsTeach => "教给话术", "Teach the script";
     InsTeachPhrases => "说法（每行一个）", "Phrases (one per line)";
     InsTeachTarget => "加到", "Add to";

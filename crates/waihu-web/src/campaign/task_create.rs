@@ -57,6 +57,13 @@ pub struct CreateTaskReq {
     /// The task completes at.
     #[serde(default)]
     pub ends_at: Option<DateTime<Utc>>,
+    /// A/B: a second published script version of the tenant, run on
+    /// `split_percent` of the contacts (variant B).
+    #[serde(default)]
+    pub variant_b_script_version_id: Option<Uuid>,
+    /// A/B: percent of contacts on variant B, 1–99 (default 50).
+    #[serde(default)]
+    pub split_percent: Option<i64>,
 }
 
 impl From<DraftError> for AppError {
@@ -187,9 +194,10 @@ pub async fn create(
         .get_trunk(req.trunk_id)
         .await?
         .ok_or_else(|| AppError::invalid("trunk_id", "no such trunk"))?;
+    let variant = variant_b(state, tenant, &req).await?;
     Ok(state
         .store
-        .create_task(
+        .create_task_with_variant(
             tenant,
             NewTask {
                 windows_json: checked.windows_json(),
@@ -207,7 +215,45 @@ pub async fn create(
                 starts_at: checked.starts,
                 ends_at: checked.ends,
             },
+            variant,
             actor,
         )
         .await?)
+}
+
+/// The A/B variant asked for: a published version of the tenant (variant A's
+/// own is an A/A test, as on the CLI) and a split of 1–99 %.
+async fn variant_b(
+    state: &AppState,
+    tenant: TenantId,
+    req: &CreateTaskReq,
+) -> AppResult<Option<waihu_store::TaskVariant>> {
+    let Some(id) = req.variant_b_script_version_id else {
+        if req.split_percent.is_some() {
+            return Err(AppError::invalid(
+                "split_percent",
+                "a split needs variant B (a second script version)",
+            ));
+        }
+        return Ok(None);
+    };
+    let split = waihu_campaign::Split::new(req.split_percent.unwrap_or(50))
+        .map_err(|e| AppError::invalid("split_percent", e.to_string()))?;
+    let v = state
+        .store
+        .get_script_version(tenant, id)
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid("variant_b_script_version_id", "no such script version")
+        })?;
+    if v.published_at.is_none() {
+        return Err(AppError::invalid(
+            "variant_b_script_version_id",
+            format!("version {} of the script is not published yet", v.version),
+        ));
+    }
+    Ok(Some(waihu_store::TaskVariant {
+        script_version_id: v.id,
+        split_percent: split.percent(),
+    }))
 }

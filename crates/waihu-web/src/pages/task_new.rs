@@ -1,7 +1,8 @@
 //! Creating a task in the browser (admins): `GET /tasks/new` draws the form —
 //! the tenant's published script versions, its contact lists, its verified
 //! caller numbers only, the trunks, lines within the quota, calling windows,
-//! retry policy, lead threshold, dates — and `POST /tasks` stores it through
+//! retry policy, lead threshold, dates, an optional A/B variant B with its
+//! split — and `POST /tasks` stores it through
 //! `campaign::task_create` (the API's and the CLI's rules). A rule broken
 //! re-draws the form with what was typed and the message by the field.
 
@@ -87,6 +88,18 @@ impl Typed {
             lead_grade: self.text("lead_grade"),
             starts_at: parse_when("starts_at", self.get("starts_at"))?,
             ends_at: parse_when("ends_at", self.get("ends_at"))?,
+            variant_b_script_version_id: match self.text("variant_b_script_version_id") {
+                Some(v) => {
+                    Some(v.parse().map_err(|_| {
+                        AppError::invalid("variant_b_script_version_id", "choose one")
+                    })?)
+                }
+                None => None,
+            },
+            split_percent: match self.text("variant_b_script_version_id") {
+                Some(_) => self.opt("split_percent")?,
+                None => None,
+            },
         })
     }
 }
@@ -137,6 +150,18 @@ async fn form(
                             option value=(v.id) selected[sel("script_version_id", &v.id.to_string())] { (name) " v" (v.version) }
                         }
                     }
+                }
+                fieldset #ab {
+                    legend { (ctx.t(Msg::AbVariantB)) }
+                    label { (ctx.t(Msg::ScriptVersion))
+                        select name="variant_b_script_version_id" {
+                            option value="" { (ctx.t(Msg::AbNone)) }
+                            @for (name, v) in &versions {
+                                option value=(v.id) selected[sel("variant_b_script_version_id", &v.id.to_string())] { (name) " v" (v.version) }
+                            }
+                        }
+                    }
+                    label { (ctx.t(Msg::AbSplit)) input type="number" name="split_percent" min="1" max="99" value=(val("split_percent", "50")); }
                 }
                 fieldset {
                     legend { (ctx.t(Msg::NavContacts)) }

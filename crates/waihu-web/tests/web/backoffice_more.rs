@@ -185,6 +185,65 @@ async fn tasks_are_created_in_the_browser_with_the_clis_rules() {
         let r = alice.post("/tasks", &pairs).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
 
+        // An A/B task: a second published version on 30 % of the contacts.
+        let actor = waihu_store::Actor::cli("t");
+        let second =
+            w.h.store
+                .save_script_version(
+                    w.s.ta,
+                    "ta-welcome",
+                    &crate::campaign_seed::CLEAN.replace("您需要吗？", "您想试试吗？"),
+                    waihu_web::campaign::scripts::lint(crate::campaign_seed::CLEAN).0,
+                    &actor,
+                )
+                .await
+                .unwrap();
+        w.h.store
+            .publish_script_version(w.s.ta, second.id, &actor)
+            .await
+            .unwrap();
+        let form = alice.get("/tasks/new").await;
+        assert!(form.body.contains("name=\"variant_b_script_version_id\""));
+        let mut ab = fields("2", GOOD_NUMBER, list.clone());
+        ab[0].1 = "ab-push".into();
+        for (variant, split, field) in [
+            ("not-an-id".to_string(), "30", "variant_b_script_version_id"),
+            (second.id.to_string(), "100", "split_percent"),
+            (w.a.dirty.to_string(), "30", "variant_b_script_version_id"),
+            (w.b.clean.to_string(), "30", "variant_b_script_version_id"),
+        ] {
+            let mut f = ab.clone();
+            f.push(("variant_b_script_version_id", variant));
+            f.push(("split_percent", split.to_string()));
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let r = alice.post("/tasks", &pairs).await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{field}: {}",
+                r.body
+            );
+            assert!(
+                r.body.contains(&format!("data-field=\"{field}\"")),
+                "{field}: {}",
+                r.body
+            );
+        }
+        let mut f = ab.clone();
+        f.push(("variant_b_script_version_id", second.id.to_string()));
+        f.push(("split_percent", "30".to_string()));
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = alice.post("/tasks", &pairs).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let task =
+            w.h.store
+                .find_task(w.s.ta, "ab-push")
+                .await
+                .unwrap()
+                .unwrap();
+        let v = task.variant.expect("variant B stored");
+        assert_eq!((v.script_version_id, v.split_percent), (second.id, 30));
+
         // Agents and auditors do not create tasks.
         for user in ["agnes", "audrey"] {
             let mut b = w.h.login(user).await;

@@ -6,6 +6,7 @@
 //! `{"error":{"code","message","field"}}`; lists are paged with `limit`/`offset`.
 //! The OpenAPI 3 document at `/api/v1/openapi.json` is generated from this code.
 
+pub mod account;
 pub mod audit;
 pub mod caller_numbers;
 pub mod calls;
@@ -19,6 +20,7 @@ pub mod dto;
 pub mod leads;
 pub mod openapi;
 pub mod prompts;
+pub mod script_chat;
 pub mod scripts;
 pub mod settings;
 pub mod tasks;
@@ -47,6 +49,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tenants/{id}", get(tenants::get))
         .route("/tenants/{id}/suspend", post(tenants::suspend))
         .route("/tenants/{id}/resume", post(tenants::resume))
+        .route("/tenants/{id}/quota", post(tenants::set_quota))
+        .route("/account/password", post(account::change_password))
         .route(
             "/tenants/{id}/users",
             get(tenants::list_users).post(tenants::create_user),
@@ -71,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .route("/scripts/{id}/versions", get(scripts::versions))
         .route("/script-versions/{id}", get(scripts::version))
         .route("/script-versions/{id}/publish", post(scripts::publish))
+        .route("/script-versions/{id}/chat", post(script_chat::chat))
         .route("/tasks", get(tasks::list).post(tasks::create))
         .route("/tasks/{id}", get(tasks::get))
         .route("/tasks/{id}/counts", get(tasks::counts))

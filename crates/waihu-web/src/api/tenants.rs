@@ -148,3 +148,35 @@ pub async fn create_user(
     let t = find(&state, &id).await?;
     super::users::create_in(&state, &who, t.id, req).await
 }
+
+/// A tenant's robot-line quota.
+#[derive(Debug, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaReq {
+    /// Robot lines the tenant's tasks may use at once, 0–10000.
+    pub lines: u32,
+}
+
+/// Sets a tenant's robot-line quota (audited `tenant.limits`).
+#[utoipa::path(post, path = "/api/v1/tenants/{id}/quota", tag = "platform", params(("id" = Uuid, Path, description = "tenant id")),
+    request_body = QuotaReq,
+    responses((status = 200, body = QuotaReq), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("session" = [])))]
+pub async fn set_quota(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<QuotaReq>,
+) -> AppResult<Json<QuotaReq>> {
+    who.require(OPERATOR)?;
+    let t = find(&state, &id).await?;
+    if req.lines > 10_000 {
+        return Err(AppError::invalid("lines", "a whole number from 0 to 10000"));
+    }
+    state
+        .store
+        .set_line_quota(t.id, req.lines, &who.actor)
+        .await?;
+    let lines = state.store.get_limits(t.id).await?.line_quota;
+    Ok(Json(QuotaReq { lines }))
+}

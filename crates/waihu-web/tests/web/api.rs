@@ -303,3 +303,94 @@ async fn the_operator_uses_the_platform_routes_with_the_session() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_operator_sets_a_quota_and_users_change_their_own_password_over_the_api() {
+    let (h, s) = Harness::seeded().await;
+    let mut op = h.login("op").await;
+    let csrf = op.csrf().await;
+    let quota = format!("/api/v1/tenants/{}/quota", s.ta);
+    let r = op
+        .api(Method::POST, &quota, Some(&csrf), json!({"lines": 12}))
+        .await;
+    assert_eq!(
+        (r.status, r.json()["lines"].clone()),
+        (StatusCode::OK, json!(12)),
+        "{}",
+        r.body
+    );
+    assert_eq!(h.store.get_limits(s.ta).await.unwrap().line_quota, 12);
+    let r = op
+        .api(Method::POST, &quota, Some(&csrf), json!({"lines": 20000}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["field"], "lines");
+    let r = op
+        .api(
+            Method::POST,
+            "/api/v1/tenants/00000000-0000-0000-0000-000000000000/quota",
+            Some(&csrf),
+            json!({"lines": 1}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // A tenant admin cannot raise their own quota.
+    let mut alice = h.login("alice").await;
+    let csrf = alice.csrf().await;
+    let r = alice
+        .api(Method::POST, &quota, Some(&csrf), json!({"lines": 99}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // One's own password: the current one is checked, the new one too.
+    let pw = "/api/v1/account/password";
+    let r = alice
+        .api(
+            Method::POST,
+            pw,
+            Some(&csrf),
+            json!({"current": "wrong-password", "new": "a-new-long-password"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("current"))
+    );
+    let r = alice
+        .api(
+            Method::POST,
+            pw,
+            Some(&csrf),
+            json!({"current": PW, "new": "short"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("new")),
+        "{}",
+        r.body
+    );
+    let r = alice
+        .api(
+            Method::POST,
+            pw,
+            Some(&csrf),
+            json!({"current": PW, "new": "a-new-long-password"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let mut again = h.browser();
+    let r = again.login("alice", "a-new-long-password").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the new password works");
+    // An API token has no user: 401.
+    let tok = crate::campaign::token(&h, s.ta).await;
+    let r = h
+        .api(
+            Method::POST,
+            pw,
+            Some(&tok),
+            Some(json!({"current": PW, "new": "another-long-password"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+}

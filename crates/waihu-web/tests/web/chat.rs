@@ -133,3 +133,63 @@ async fn another_tenants_version_is_not_found_and_bad_history_is_refused() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_api_simulates_a_chat_with_a_version() {
+    let (h, s) = Harness::seeded().await;
+    let mut alice = h.login("alice").await;
+    let version = upload(&mut alice, CLEAN).await;
+    let id = version.trim_start_matches("/script-versions/");
+    let id = id.split('?').next().unwrap().to_string();
+    let tok = crate::campaign::token(&h, s.ta).await;
+    let path = format!("/api/v1/script-versions/{id}/chat");
+    let r = h
+        .api(
+            axum::http::Method::POST,
+            &path,
+            Some(&tok),
+            Some(serde_json::json!({"lines": ["好的，可以"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let j = r.json();
+    assert!(j["opening"].to_string().contains("您需要吗"), "{j}");
+    assert_eq!(j["turns"][0]["intent"], "affirm", "{j}");
+    assert_eq!(j["turns"][0]["node"], "yes_end", "{j}");
+    assert_eq!(
+        (j["ended"].clone(), j["outcome"].clone()),
+        (serde_json::json!(true), serde_json::json!("interested")),
+        "{j}"
+    );
+    // Too many lines, another tenant's version, a bad body.
+    let many: Vec<&str> = vec!["嗯"; 200];
+    let r = h
+        .api(
+            axum::http::Method::POST,
+            &path,
+            Some(&tok),
+            Some(serde_json::json!({"lines": many})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["field"], "lines");
+    let other = crate::campaign::token(&h, s.tb).await;
+    let r = h
+        .api(
+            axum::http::Method::POST,
+            &path,
+            Some(&other),
+            Some(serde_json::json!({"lines": []})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = h
+        .api(
+            axum::http::Method::POST,
+            &path,
+            Some(&tok),
+            Some(serde_json::json!({"say": "x"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+}

@@ -525,6 +525,14 @@ async fn complaint_export_and_erasure_of_the_verified_number() {
     assert_eq!(filed.len(), 1);
     assert_eq!(filed[0].tenant_id, Some(ta));
     assert!(filed[0].verified);
+    // Verified and naming the answered call: over the default threshold (1 per
+    // 1,000 answered calls), so the business's running task pauses at once.
+    let task = h.store.get_task(ta, c.running_task).await.unwrap().unwrap();
+    assert_eq!(task.state, waihu_store::TaskStateName::Paused, "{task:?}");
+    assert!(task
+        .state_reason
+        .unwrap_or_default()
+        .contains("complaint rate"));
     assert!(
         h.store
             .dnc_membership(ta, &key().hash(N1))

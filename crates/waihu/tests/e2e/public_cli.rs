@@ -8,7 +8,7 @@
 //! by the gate, also when requests for it race each other.
 
 use crate::support::callee::{phrasebook_dialler, start_logged_callee};
-use crate::support::seed::{caller_number, setup_task};
+use crate::support::seed::{caller_number, setup_task_retrying};
 use crate::support::{out, Env, Server};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
@@ -16,12 +16,18 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// Task calls come from +861088886666, verification calls from +861099990000.
+/// Task calls come from +861088886666 (the callee proving its number is busy
+/// for them), verification calls from +861099990000.
 const CALLEES: &str = r#"
 [[rule]]
 from = "^\\+?861099990000$"
 action = "answer"
 persona = "code-listener"
+
+[[rule]]
+match = "13900200001$"
+from = "^\\+?861088886666$"
+action = "busy"
 
 [[rule]]
 ring_secs = 1
@@ -254,9 +260,9 @@ async fn a_callee_verifies_by_a_code_call_opts_out_and_is_never_called_again() {
 async fn on(env: &Env) {
     let dir = tempfile::tempdir().unwrap();
     let (callee, log) = start_logged_callee(env, dir.path(), CALLEES);
-    setup_task(env, dir.path(), callee.port, 3);
-    // The task waits while the callee proves the number; it resumes afterwards.
-    env.ok(&["task", "pause", "--tenant", "acme", "t1"]);
+    // The task runs throughout: the callee's number is busy on its first
+    // attempt and due again two minutes later, after the opt-out.
+    setup_task_retrying(env, dir.path(), callee.port, 3, "2m");
     // The platform's own tenant places the verification calls.
     env.ok(&["tenant", "create", "platform"]);
     caller_number(env, VERIFY_CALLER, "platform");
@@ -269,6 +275,18 @@ async fn on(env: &Env) {
             .env("WAIHU_SERVER__TRUSTED_PROXIES", "127.0.0.1");
     });
     let mut b = Browser::new(&server.base);
+    let task_calls = || -> Vec<String> {
+        calls(&log)
+            .iter()
+            .filter(|c| digits(c["from"].as_str().unwrap_or("")) == "861088886666")
+            .map(|c| digits(c["to"].as_str().unwrap_or("")))
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !task_calls().contains(&digits(NUMBER)) {
+        assert!(Instant::now() < deadline, "the task never dialled {NUMBER}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
 
     // 1–2. Ask for a code; the robot calls, the virtual callee hears it and the
     //      test types it in. A call heard too badly (a shared, loaded machine
@@ -297,9 +315,12 @@ async fn on(env: &Env) {
         "{body}"
     );
 
-    // 3. The running task calls the others, never the opted-out number.
-    env.ok(&["task", "resume", "--tenant", "acme", "t1"]);
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let s = env.json_last_line(&["task", "status", "--tenant", "acme", "t1", "--json"]);
+    assert_eq!(s["state"], "running", "opted out while the task runs: {s}");
+
+    // 3. The running task's retry of that number is refused by the gate: no
+    //    second call; the task completes.
+    let deadline = Instant::now() + Duration::from_secs(240);
     loop {
         let o = env.run(
             &["task", "status", "--tenant", "acme", "t1", "--json"],
@@ -315,13 +336,24 @@ async fn on(env: &Env) {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let task_calls: Vec<String> = calls(&log)
+    let dialled = task_calls();
+    assert_eq!(dialled.len(), 3, "{dialled:?}");
+    let to_number = dialled.iter().filter(|n| **n == digits(NUMBER)).count();
+    assert_eq!(
+        to_number, 1,
+        "only the busy attempt before the opt-out: {dialled:?}"
+    );
+    let export = env.json(&["subject", "export", "--number", NUMBER]);
+    let outcomes: Vec<&str> = export["calls"]
+        .as_array()
+        .unwrap()
         .iter()
-        .filter(|c| digits(c["from"].as_str().unwrap_or("")) == "861088886666")
-        .map(|c| digits(c["to"].as_str().unwrap_or("")))
+        .filter_map(|c| c["outcome"].as_str())
         .collect();
-    assert_eq!(task_calls.len(), 2, "{task_calls:?}");
-    assert!(!task_calls.contains(&digits(NUMBER)), "{task_calls:?}");
+    assert!(
+        outcomes.contains(&"busy") && outcomes.contains(&"refused"),
+        "{export}"
+    );
 
     // 4. The verification calls up to three pass; the fourth in 24 h is refused
     //    by the gate.

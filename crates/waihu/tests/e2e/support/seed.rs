@@ -150,6 +150,17 @@ pub fn task_create<'a>(
 /// `contacts` numbers ([`number`] `200_000 + i`), calling the virtual callee on
 /// `callee_port` with the published script `trial`; policy cap 3 a day.
 pub fn setup_task(env: &Env, dir: &Path, callee_port: u16, contacts: usize) {
+    setup_task_retrying(env, dir, callee_port, contacts, "1m");
+}
+
+/// [`setup_task`] with busy numbers retried after `busy_retry` (once).
+pub fn setup_task_retrying(
+    env: &Env,
+    dir: &Path,
+    callee_port: u16,
+    contacts: usize,
+    busy_retry: &str,
+) {
     env.ok(&["tenant", "create", "acme"]);
     allow_all_day(env, dir, 3);
     env.ok(&["tenant", "set-quota", "acme", "--lines", "4"]);
@@ -159,15 +170,9 @@ pub fn setup_task(env: &Env, dir: &Path, callee_port: u16, contacts: usize) {
     let file = dir.join("contacts.csv");
     write_contacts(&file, 200_000..200_000 + contacts, "王先生", "小明");
     import_contacts(env, &file, "acme", "l1", "FORM-1");
+    let retry = format!(r#"{{"max_attempts":2,"after":{{"busy":"{busy_retry}"}}}}"#);
     let mut args = task_create("acme", "t1", "trial", "l1", ACME_CALLER);
-    args.extend([
-        "--lines",
-        "4",
-        "--windows",
-        ALL_DAY,
-        "--retry",
-        r#"{"max_attempts":2,"after":{"busy":"1m"}}"#,
-    ]);
+    args.extend(["--lines", "4", "--windows", ALL_DAY, "--retry", &retry]);
     env.ok(&args);
     env.ok(&["task", "start", "--tenant", "acme", "t1"]);
 }

@@ -179,3 +179,9 @@ impl IntoResponse for AppError {
 
 /// Shorthand for handler results.
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Parses an id from the path; an unparsable id is simply not found (the same
+/// answer as another tenant's id, so ids reveal nothing).
+pub fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> AppResult<T> {
+    raw.parse().map_err(|_| AppError::not_found(what))
+}

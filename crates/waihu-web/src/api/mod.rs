@@ -231,7 +231,4 @@ pub fn page<T, D>(items: Vec<T>, q: &PageQuery, map: impl Fn(T) -> D) -> AppResu
     })
 }
 
-/// Parses an id from the path; an unparsable id is simply not found.
-pub fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> AppResult<T> {
-    raw.parse().map_err(|_| AppError::not_found(what))
-}
+pub use crate::error::parse_id;

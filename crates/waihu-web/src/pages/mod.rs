@@ -270,10 +270,7 @@ pub fn done_notice(ctx: &PageCtx, done: bool) -> Markup {
     html! { @if done { div.notice.ok data-autohide { (ctx.t(Msg::Done)) } } }
 }
 
-/// Parses an id from the path; an unparsable id is simply not found.
-pub fn parse_id<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, AppError> {
-    raw.parse().map_err(|_| AppError::not_found(what))
-}
+pub use crate::error::parse_id;
 
 /// `?done=` on list pages.
 #[derive(Debug, Default, serde::Deserialize)]

@@ -3,9 +3,9 @@
 //! a one-time code over HTTP, the robot calls and reads it out, the virtual
 //! callee hears it (speech recognition over the phrase book) and logs it, the
 //! test types it in (asking for a second code if the first call was heard too
-//! badly) and opts out — the running task then never calls that
-//! number; the fourth verification call to a number within 24 h is refused
-//! by the gate, also when requests for it race each other.
+//! badly) and opts out — the task, paused meanwhile and then resumed, never
+//! calls that number again; the fourth verification call to a number within
+//! 24 h is refused by the gate, also when requests for it race each other.
 
 use crate::support::callee::{phrasebook_dialler, start_logged_callee};
 use crate::support::seed::{caller_number, setup_task_retrying};
@@ -260,9 +260,11 @@ async fn a_callee_verifies_by_a_code_call_opts_out_and_is_never_called_again() {
 async fn on(env: &Env) {
     let dir = tempfile::tempdir().unwrap();
     let (callee, log) = start_logged_callee(env, dir.path(), CALLEES);
-    // The task runs throughout: the callee's number is busy on its first
-    // attempt and due again two minutes later, after the opt-out.
-    setup_task_retrying(env, dir.path(), callee.port, 3, "2m");
+    // The callee's number is busy on the task's first attempt and due again
+    // a minute later (the shortest retry delay). The task is paused while the
+    // callee proves the number and opts out (however long the code calls take
+    // on a loaded machine), then resumed; its retry comes after the opt-out.
+    setup_task_retrying(env, dir.path(), callee.port, 3, "1m");
     // The platform's own tenant places the verification calls.
     env.ok(&["tenant", "create", "platform"]);
     caller_number(env, VERIFY_CALLER, "platform");
@@ -285,8 +287,9 @@ async fn on(env: &Env) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !task_calls().contains(&digits(NUMBER)) {
         assert!(Instant::now() < deadline, "the task never dialled {NUMBER}");
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    env.ok(&["task", "pause", "--tenant", "acme", "t1"]);
 
     // 1–2. Ask for a code; the robot calls, the virtual callee hears it and the
     //      test types it in. A call heard too badly (a shared, loaded machine
@@ -315,12 +318,19 @@ async fn on(env: &Env) {
         "{body}"
     );
 
+    let before = task_calls();
+    assert_eq!(
+        before.iter().filter(|n| **n == digits(NUMBER)).count(),
+        1,
+        "the retry came before the opt-out: {before:?}"
+    );
+    env.ok(&["task", "resume", "--tenant", "acme", "t1"]);
     let s = env.json_last_line(&["task", "status", "--tenant", "acme", "t1", "--json"]);
-    assert_eq!(s["state"], "running", "opted out while the task runs: {s}");
+    assert_eq!(s["state"], "running", "{s}");
 
-    // 3. The running task's retry of that number is refused by the gate: no
+    // 3. The resumed task's retry of that number is refused by the gate: no
     //    second call; the task completes.
-    let deadline = Instant::now() + Duration::from_secs(240);
+    let deadline = Instant::now() + Duration::from_secs(180);
     loop {
         let o = env.run(
             &["task", "status", "--tenant", "acme", "t1", "--json"],

@@ -145,6 +145,9 @@ macro_rules! impl_all {
         $crate::sql::leads::impl_leads!($backend, $db);
         $crate::sql::push::impl_push!($backend, $db);
         $crate::sql::rights::impl_rights!($backend, $db);
+        $crate::sql::rights::impl_rights_complaints!($backend, $db);
+        $crate::sql::rights::impl_rights_subject!($backend, $db);
+        $crate::sql::rights::impl_rights_retention!($backend, $db);
         $crate::sql::insight::impl_insight!($backend, $db);
         $crate::campaign::dashboard::impl_dashboard!($backend, $db);
     };

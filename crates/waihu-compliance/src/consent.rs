@@ -1,6 +1,6 @@
 //! Consent evidence: where and when the callee agreed, to what (scope), in which words
 //! or under which reference, until when. A contact without valid evidence is never
-//! dialled (COMPLIANCE.md, "consent").
+//! dialled (docs/compliance.md).
 
 use crate::purpose::{InvalidPurpose, Purpose};
 use chrono::{DateTime, Utc};

@@ -1,4 +1,4 @@
-//! The dial-time compliance gate of waihu (see COMPLIANCE.md and docs/compliance.md).
+//! The dial-time compliance gate of waihu (see docs/compliance.md).
 //!
 //! Every dial attempt — first call, retry, test call, verification call — is decided by
 //! one pure function, [`check`], from plain data the caller gathers beforehand

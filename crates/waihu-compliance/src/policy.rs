@@ -1,5 +1,5 @@
 //! Jurisdiction policies: calling hours and frequency caps per jurisdiction, with the
-//! defaults of COMPLIANCE.md, and the merge that lets a tenant tighten a policy but
+//! defaults of docs/compliance.md, and the merge that lets a tenant tighten a policy but
 //! never loosen it.
 
 use crate::window::{TimeWindow, WeeklyWindows};
@@ -86,10 +86,10 @@ pub struct Policy {
     pub verification_cap_24h: u32,
 }
 
-/// COMPLIANCE.md: ≤ 3 per 24 h and ≤ 10 per 30 days (carrier guidance).
+/// docs/compliance.md: ≤ 3 per 24 h and ≤ 10 per 30 days (carrier guidance).
 const CAP_24H: u32 = 3;
 const CAP_30D: u32 = 10;
-/// Issue 10: verification calls capped at 3 per number per 24 h.
+/// Verification calls capped at 3 per number per 24 h.
 const VERIFICATION_CAP_24H: u32 = 3;
 
 fn every_day(start: u32, end: u32) -> WeeklyWindows {
@@ -100,7 +100,7 @@ fn every_day(start: u32, end: u32) -> WeeklyWindows {
 }
 
 impl Policy {
-    /// The built-in default of a jurisdiction (COMPLIANCE.md; see docs/compliance.md):
+    /// The built-in default of a jurisdiction (docs/compliance.md):
     /// CN 09:00–20:00 (industry practice), US 08:00–21:00 callee-local (47 CFR
     /// 64.1200(c)(1)), UK 08:00–21:00 (industry practice, not statute); every day;
     /// caps 3/24 h and 10/30 d; verification calls 3/24 h.

@@ -1,6 +1,6 @@
 //! Call purposes. A consent scope lists the purposes it covers; the dial request names
 //! one. The purpose `verification` is special: a one-time-code call the callee asked
-//! for (issue 10) — consent and do-not-call do not apply, but it has its own cap.
+//! for — consent and do-not-call do not apply, but it has its own cap.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,4 +1,4 @@
-//! Retention (COMPLIANCE.md, after the call): per-tenant periods for recordings,
+//! Retention (docs/rights.md): per-tenant periods for recordings,
 //! transcripts and call results, capped by the platform maximum, and the instant
 //! before which each kind is due for deletion. Consent evidence is kept while the
 //! contact is callable and five months after. Pure: the caller passes `now`.

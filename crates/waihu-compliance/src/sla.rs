@@ -1,4 +1,4 @@
-//! The complaint SLA (COMPLIANCE.md, after the call): acknowledge within 3 working
+//! The complaint SLA (docs/rights.md): acknowledge within 3 working
 //! days, close within 15. Working days come from a calendar: Monday to Friday, minus
 //! configured public holidays, plus configured make-up working days (调休, a
 //! Saturday or Sunday worked in exchange for a longer holiday). A deadline of N

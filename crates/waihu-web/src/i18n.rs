@@ -656,7 +656,7 @@ messages! {
     InsTeachPreview => "预览并检查", "Preview and lint";
     InsTeachResult => "下面是加入这些说法后的话术和检查结果。确认无误后上传为新版本，再在版本页发布。", "Below is the script with the phrases added and the linter's verdict. Upload it as a new version, then publish it on the version page.";
     InsSnippet => "加入话术：意图片段（粘贴到 intents 下并上传新版本，可看到检查结果）", "Add to the script: an intent fragment (paste under intents, upload a new version, see the linter's verdict)";
-    // --- complaints and retention (issue 10, back office) ---
+    // --- complaints and retention (back office) ---
     NavComplaints => "投诉工单", "Complaints";
     CpTitle => "投诉工单", "Complaint tickets";
     CpIntro => "被叫人对来电的投诉：须在 3 个工作日内确认、15 个工作日内处理完毕。超时的工单排在最前。", "Callees' complaints about calls: acknowledge within 3 working days, close within 15. Overdue tickets come first.";

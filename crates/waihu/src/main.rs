@@ -1,20 +1,12 @@
 //! The waihu binary: parses the command line, loads configuration, sets up logging
 //! and dispatches to one subcommand. All wiring of crates happens here.
 
-mod campaign;
 mod cli;
 mod cmd;
-mod contact_import;
 mod demo;
-mod gatekeeper;
-mod llm;
-mod pii;
-mod rights;
-mod rights_verify;
 mod settings;
 mod telemetry;
-mod web_import;
-mod web_prompts;
+mod wiring;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,4 +1,4 @@
-//! Callee rights (issue 10, COMPLIANCE.md "after the call"): complaint tickets
+//! Callee rights (docs/rights.md): complaint tickets
 //! with their do-not-call entry and the tenant's complaint rate (auto-pause over
 //! the operator's threshold), data subject requests (export and erasure by the
 //! number's keyed hash, across the platform) and the retention sweep. The rules

@@ -1,5 +1,5 @@
 //! Complaint tickets and retention settings as the back office and the API see
-//! them (issue 10; storage is `waihu_store::RightsRepo`, which audits every
+//! them (storage is `waihu_store::RightsRepo`, which audits every
 //! change). Tenant users (admins, agents, auditors, tokens) see their tenant's
 //! tickets only — another tenant's id is not found; tenant admins acknowledge,
 //! answer and close them. The operator sees every tenant's tickets and

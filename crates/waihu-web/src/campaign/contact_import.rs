@@ -10,10 +10,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::multipart::Form;
 use crate::state::AppState;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
-use uuid::Uuid;
-use waihu_contacts::{ColumnMapping, ConsentInput, Encoding, ImportOptions, RowError};
+use waihu_contacts::{ColumnMapping, ConsentInput, Encoding, ImportOptions};
 use waihu_core::TenantId;
 use waihu_store::Actor;
 
@@ -24,78 +21,9 @@ pub const MAX_BODY: usize = MAX_FILE + (64 << 10);
 /// Longest list name (characters).
 pub const MAX_LIST_NAME: usize = 100;
 
-/// One row the import skipped, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct RowErrorView {
-    /// The row (1-based, the header row is row 1).
-    pub row: u64,
-    /// The column at fault (its header text).
-    pub column: String,
-    /// Stable reason code: `missing_number`, `invalid_number`, `duplicate`,
-    /// `no_consent`, `invalid_consent`, `consent_expired`, `invalid_timezone`.
-    pub reason: String,
-    /// What exactly is wrong.
-    pub detail: String,
-}
-
-impl From<&RowError> for RowErrorView {
-    fn from(e: &RowError) -> Self {
-        Self {
-            row: e.row,
-            column: e.column.clone(),
-            reason: e.reason.as_str().to_string(),
-            detail: e.detail.clone(),
-        }
-    }
-}
-
-/// What an import stored and reported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct ImportSummaryDto {
-    /// The list the contacts went into (created if it was missing).
-    pub list_id: Uuid,
-    /// Its name.
-    pub list_name: String,
-    /// Contacts stored.
-    pub imported: u64,
-    /// Rows whose number was already in the file or the list.
-    pub duplicates: u64,
-    /// Rows skipped with an error.
-    pub rejected: u64,
-    /// Imported numbers on a do-not-call list (kept, never dialled).
-    pub on_dnc: u64,
-    /// Row errors in all (`errors` keeps the first 1,000).
-    pub errors_total: u64,
-    /// The row errors kept.
-    pub errors: Vec<RowErrorView>,
-}
-
-/// Why an importer refused or failed a file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ImportRejected {
-    /// The whole file cannot be imported (empty, damaged, no number column …);
-    /// nothing was written.
-    #[error("{0}; nothing was imported")]
-    File(String),
-    /// The server failed (the store, the import thread).
-    #[error("{0}")]
-    Internal(String),
-}
-
-/// The import itself, implemented by the binary (it holds the number cipher).
-#[async_trait::async_trait]
-pub trait ContactImporter: Send + Sync {
-    /// Imports `bytes` into list `list_name` of `tenant` (created if missing), in
-    /// one transaction: a whole-file error writes nothing.
-    async fn import(
-        &self,
-        tenant: TenantId,
-        list_name: &str,
-        bytes: Vec<u8>,
-        opts: ImportOptions,
-        actor: &Actor,
-    ) -> Result<ImportSummaryDto, ImportRejected>;
-}
+pub use waihu_app::contact_import::{
+    ContactImporter, ImportRejected, ImportSummaryDto, RowErrorView,
+};
 
 /// A checked import request.
 #[derive(Debug, Clone)]

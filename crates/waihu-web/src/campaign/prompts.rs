@@ -9,7 +9,6 @@
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::AppState;
-use std::path::PathBuf;
 use uuid::Uuid;
 use waihu_core::TenantId;
 use waihu_store::{Actor, Prompt};
@@ -27,40 +26,7 @@ pub const AUDIO_TYPES: [&str; 6] = [
     "audio/mp3",
 ];
 
-/// A prompt the library stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportedPrompt {
-    /// The uploaded file's name (display only).
-    pub file_name: String,
-    /// Length of the converted audio.
-    pub duration_ms: u64,
-    /// SHA-256 of the upload, lower-case hex.
-    pub sha256: String,
-}
-
-/// Why the library refused an upload.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct PromptRejected {
-    /// The upload is at fault (bad audio, bad name) rather than the server.
-    pub bad_input: bool,
-    /// What is wrong.
-    pub message: String,
-}
-
-/// The audio side of the prompt library, implemented by the binary.
-pub trait PromptAudio: Send + Sync {
-    /// Validates, converts and stores `bytes` as prompt `name` of `tenant`.
-    fn import(
-        &self,
-        tenant: TenantId,
-        name: &str,
-        bytes: &[u8],
-        file_name: &str,
-    ) -> Result<ImportedPrompt, PromptRejected>;
-    /// The converted telephone audio (a WAV file) of the upload with this hash.
-    fn wav_file(&self, tenant: TenantId, sha256: &str) -> Option<PathBuf>;
-}
+pub use waihu_app::prompts::{ImportedPrompt, PromptAudio, PromptRejected};
 
 /// The library, or a clear 409 when the server has none.
 fn audio(state: &AppState) -> AppResult<&dyn PromptAudio> {

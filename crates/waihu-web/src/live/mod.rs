@@ -7,11 +7,11 @@
 //! masked before they reach the hub.
 
 pub mod api;
-pub mod hub;
+
 pub mod page;
 pub mod sse;
 
-pub use hub::{LiveCall, LiveEvent, LiveHub, LiveKind, LiveLine, Scope};
+pub use waihu_app::live::{LiveCall, LiveEvent, LiveHub, LiveKind, LiveLine, Scope};
 
 use crate::auth::principal::CAMPAIGN_READERS;
 use crate::auth::Principal;

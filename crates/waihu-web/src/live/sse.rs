@@ -6,7 +6,6 @@
 //! and when the server shuts down; a viewer that falls behind gets a fresh
 //! `snapshot` instead of the events it missed.
 
-use super::hub::{LiveCall, LiveEvent, LiveHub, Scope, Subscription};
 use super::scope_of;
 use crate::error::{AppError, AppResult};
 use crate::pages::PageCtx;
@@ -20,6 +19,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
+use waihu_app::live::{LiveCall, LiveEvent, LiveHub, Scope, Subscription};
 
 /// The `snapshot` event's data.
 #[derive(Debug, Serialize)]

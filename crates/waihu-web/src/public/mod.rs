@@ -14,13 +14,12 @@ mod frame;
 pub mod limit;
 mod optout;
 pub mod recording;
-pub mod sender;
 pub mod session;
 pub mod state;
 mod verify;
 
-pub use sender::{CodeSender, SendError};
 pub use state::Public;
+pub use waihu_app::verify::{CodeSender, SendError};
 
 use crate::auth::cookies;
 use crate::auth::csrf;

@@ -3,12 +3,12 @@
 
 use super::codes::CodeBook;
 use super::limit::RateLimit;
-use super::sender::CodeSender;
 use super::session::Sessions;
 use crate::auth::lockout::LoginGuard;
 use chrono::Duration;
 use rand::Rng;
 use std::sync::Arc;
+use waihu_app::verify::CodeSender;
 
 /// Code requests per client address per hour.
 pub const CODE_REQUESTS_PER_ADDRESS_HOUR: u32 = 5;

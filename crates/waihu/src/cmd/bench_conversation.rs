@@ -116,7 +116,7 @@ struct StepResult {
 /// Runs `waihu bench conversation`.
 pub async fn run(ctx: &super::Context, args: BenchConversationArgs) -> anyhow::Result<ExitCode> {
     sys::raise_fd_limit();
-    let tts = crate::campaign::speech::tts()?;
+    let tts = waihu_app::speech::tts()?;
     let loaded = waihu_dialog::script::load_str(SCRIPT);
     let script = loaded.script.context("the bench script does not load")?;
     let interpreter = Arc::new(Interpreter::new(script)?);
@@ -147,9 +147,9 @@ pub async fn run(ctx: &super::Context, args: BenchConversationArgs) -> anyhow::R
     }
     let asr: Arc<dyn Asr> = match args.asr.as_str() {
         "whisper" => {
-            let mut settings = ctx.settings.clone();
-            settings.speech.asr = crate::settings::AsrEngineSetting::Whisper;
-            crate::campaign::speech::asr(&settings, tts.as_ref())?
+            let mut speech = ctx.settings.speech.clone();
+            speech.asr = crate::settings::AsrEngineSetting::Whisper;
+            waihu_app::speech::asr(&speech, &ctx.settings.data.dir, tts.as_ref())?
         }
         _ => Arc::new(book),
     };

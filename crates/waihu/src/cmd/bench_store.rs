@@ -2,12 +2,12 @@
 //! decision measured against a real database (a fresh temporary SQLite file unless
 //! `--db` names another, e.g. PostgreSQL). Figures go into BENCHMARKS.md.
 
-use crate::contact_import::import_file;
-use crate::gatekeeper::{GateQuestion, Gatekeeper};
-use crate::pii::Pii;
 use anyhow::Context as _;
 use chrono::{TimeZone, Utc};
 use std::time::Instant;
+use waihu_app::contact_import::import_file;
+use waihu_app::gate::{GateQuestion, Gatekeeper};
+use waihu_app::pii::Pii;
 use waihu_compliance::{CheckScope, ConsentEvidence, EvidenceRef, Jurisdiction, Purpose};
 use waihu_contacts::ImportOptions;
 use waihu_core::TenantName;

@@ -148,12 +148,12 @@ async fn pass_gate(
     tenant: &str,
     args: &CallArgs,
 ) -> anyhow::Result<Option<GatedAttempt>> {
-    use crate::gatekeeper::{parse_number, GateQuestion, Gatekeeper};
+    use waihu_app::gate::{parse_number, GateQuestion, Gatekeeper};
     let number = parse_number(&args.to)?;
     let caller = parse_number(&args.from).context("--from must be the tenant's caller number")?;
     let purpose = waihu_compliance::Purpose::parse(&args.purpose)?;
     let store = ctx.store().await?;
-    let pii = crate::pii::Pii::load(&ctx.settings)?;
+    let pii = crate::wiring::pii(&ctx.settings)?;
     let tenant = super::tenant::resolve(&store, tenant).await?;
     let question = GateQuestion {
         tenant: tenant.clone(),
@@ -175,7 +175,7 @@ async fn pass_gate(
             "not dialled: the compliance gate refused {}",
             pii.mask(&number)
         );
-        crate::gatekeeper::print_decision(&decision, args.json);
+        super::gate::print_decision(&decision, args.json);
         store.close().await;
         return Ok(None);
     }

@@ -55,7 +55,7 @@ pub fn setup(
     if let Some(p) = &args.phrasebook {
         settings.speech.phrasebook = Some(p.clone());
     }
-    let engines = crate::campaign::speech::engines(&settings)?;
+    let engines = crate::wiring::engines(&settings)?;
     let mut config = ConversationConfig {
         max_duration: args.max_duration,
         ..ConversationConfig::default()

@@ -3,8 +3,8 @@
 //! rotation: a task uses one fixed, verified number its tenant owns.
 
 use super::Context;
-use crate::gatekeeper::parse_number;
 use std::process::ExitCode;
+use waihu_app::gate::parse_number;
 use waihu_store::{Actor, CallerNumber};
 
 /// Caller-number subcommands (operator).

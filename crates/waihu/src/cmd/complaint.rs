@@ -5,12 +5,11 @@
 
 use super::retention::parse_instant;
 use super::Context;
-use crate::gatekeeper::parse_number;
-use crate::pii::Pii;
 use anyhow::bail;
 use chrono::Utc;
 use std::process::ExitCode;
 use uuid::Uuid;
+use waihu_app::gate::parse_number;
 use waihu_compliance::complaint_rate::RateDecision;
 use waihu_compliance::sla::{sla_status, SlaStatus, WorkCalendar};
 use waihu_store::{
@@ -141,42 +140,7 @@ pub async fn run(ctx: &Context, cmd: ComplaintCommand) -> anyhow::Result<ExitCod
             state,
             overdue,
             json,
-        } => {
-            let scope = match tenant {
-                Some(t) => ComplaintScope::Tenant(super::tenant::resolve(&store, &t).await?.id),
-                None => all,
-            };
-            let state = state
-                .map(|s| ComplaintState::parse(&s))
-                .transpose()
-                .map_err(|e| anyhow::anyhow!("--state: {e}"))?;
-            let filter = ComplaintFilter {
-                state,
-                limit: 1000,
-                offset: 0,
-            };
-            let mut rows = Vec::new();
-            for c in store.list_complaints(scope, filter).await? {
-                let sla = sla_of(&cal, &c);
-                if overdue && !sla.overdue() {
-                    continue;
-                }
-                rows.push((c, sla));
-            }
-            if json {
-                let out: Vec<_> = rows
-                    .iter()
-                    .map(|(c, sla)| serde_json::json!({ "complaint": c, "sla": sla, "overdue": sla.overdue() }))
-                    .collect();
-                println!("{}", serde_json::to_string_pretty(&out)?);
-            } else if rows.is_empty() {
-                println!("no complaints");
-            } else {
-                for (c, sla) in &rows {
-                    println!("{}", describe(c, &tenant_name(&store, c).await?, sla));
-                }
-            }
-        }
+        } => list(&store, &cal, tenant, state, overdue, json).await?,
         ComplaintCommand::Show { id } => {
             let Some(c) = store.get_complaint(all, id).await? else {
                 bail!("no complaint {id}");
@@ -216,79 +180,17 @@ pub async fn run(ctx: &Context, cmd: ComplaintCommand) -> anyhow::Result<ExitCod
             caller_number,
             verified,
         } => {
-            let pii = Pii::load(&ctx.settings)?;
-            let e164 = parse_number(&number)?;
-            let tenant_id = match tenant {
-                Some(t) => Some(super::tenant::resolve(&store, &t).await?.id),
-                None => None,
+            let filing = Filing {
+                number,
+                at,
+                description,
+                tenant,
+                caller_number,
+                verified,
             };
-            let filed = store
-                .file_complaint(
-                    NewComplaint {
-                        tenant_id,
-                        caller_number,
-                        number_hash: pii.hash(&e164),
-                        number_masked: pii.mask(&e164),
-                        verified,
-                        description,
-                        occurred_at: parse_instant(&at, "--at")?,
-                        match_window: waihu_store::rights::DEFAULT_MATCH_WINDOW,
-                        filed_at: Utc::now(),
-                    },
-                    &actor,
-                )
-                .await?;
-            let c = &filed.complaint;
-            println!(
-                "complaint {} filed against {}: names {} calls{}",
-                c.id,
-                tenant_name(&store, c).await?,
-                c.call_ids.len(),
-                if filed.dnc_added {
-                    "; number added to the tenant's do-not-call list"
-                } else {
-                    ""
-                }
-            );
-            if !filed.paused_tasks.is_empty() {
-                println!(
-                    "complaint rate over the threshold: {} running tasks paused",
-                    filed.paused_tasks.len()
-                );
-            }
+            file(ctx, &store, filing, &actor).await?;
         }
-        ComplaintCommand::Rates { json } => {
-            let rates = store.complaint_rates(Utc::now()).await?;
-            let settings = store.rights_settings().await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&rates)?);
-            } else {
-                println!(
-                    "threshold {} per 1,000 answered calls over {} days",
-                    settings.complaint_threshold_per_1000, settings.complaint_window_days
-                );
-                for r in rates {
-                    let name = store
-                        .get_tenant(r.tenant_id)
-                        .await?
-                        .map(|t| t.name.to_string())
-                        .unwrap_or_default();
-                    let rate = r
-                        .counts
-                        .per_1000()
-                        .map(|v| format!("{v:.2}"))
-                        .unwrap_or_else(|| "-".into());
-                    let flag = match r.decision {
-                        RateDecision::Ok => "",
-                        RateDecision::OverThreshold { .. } => "  OVER THRESHOLD 超过阈值",
-                    };
-                    println!(
-                        "{name}: {rate} per 1,000 ({} counted, {} not counted, {} answered calls){flag}",
-                        r.counts.counted, r.counts.ignored, r.counts.answered_calls
-                    );
-                }
-            }
-        }
+        ComplaintCommand::Rates { json } => rates(&store, json).await?,
         ComplaintCommand::Settings {
             threshold,
             window_days,
@@ -315,4 +217,149 @@ pub async fn run(ctx: &Context, cmd: ComplaintCommand) -> anyhow::Result<ExitCod
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `waihu complaint list`.
+async fn list(
+    store: &Store,
+    cal: &WorkCalendar,
+    tenant: Option<String>,
+    state: Option<String>,
+    overdue: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let all = ComplaintScope::Platform;
+    let scope = match tenant {
+        Some(t) => ComplaintScope::Tenant(super::tenant::resolve(store, &t).await?.id),
+        None => all,
+    };
+    let state = state
+        .map(|s| ComplaintState::parse(&s))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--state: {e}"))?;
+    let filter = ComplaintFilter {
+        state,
+        limit: 1000,
+        offset: 0,
+    };
+    let mut rows = Vec::new();
+    for c in store.list_complaints(scope, filter).await? {
+        let sla = sla_of(cal, &c);
+        if overdue && !sla.overdue() {
+            continue;
+        }
+        rows.push((c, sla));
+    }
+    if json {
+        let out: Vec<_> = rows
+                .iter()
+                .map(|(c, sla)| serde_json::json!({ "complaint": c, "sla": sla, "overdue": sla.overdue() }))
+                .collect();
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else if rows.is_empty() {
+        println!("no complaints");
+    } else {
+        for (c, sla) in &rows {
+            println!("{}", describe(c, &tenant_name(store, c).await?, sla));
+        }
+    }
+    Ok(())
+}
+
+/// What `waihu complaint file` was given.
+struct Filing {
+    number: String,
+    at: String,
+    description: String,
+    tenant: Option<String>,
+    caller_number: Option<String>,
+    verified: bool,
+}
+
+/// `waihu complaint file`.
+async fn file(ctx: &Context, store: &Store, f: Filing, actor: &Actor) -> anyhow::Result<()> {
+    let Filing {
+        number,
+        at,
+        description,
+        tenant,
+        caller_number,
+        verified,
+    } = f;
+    let pii = crate::wiring::pii(&ctx.settings)?;
+    let e164 = parse_number(&number)?;
+    let tenant_id = match tenant {
+        Some(t) => Some(super::tenant::resolve(store, &t).await?.id),
+        None => None,
+    };
+    let filed = store
+        .file_complaint(
+            NewComplaint {
+                tenant_id,
+                caller_number,
+                number_hash: pii.hash(&e164),
+                number_masked: pii.mask(&e164),
+                verified,
+                description,
+                occurred_at: parse_instant(&at, "--at")?,
+                match_window: waihu_store::rights::DEFAULT_MATCH_WINDOW,
+                filed_at: Utc::now(),
+            },
+            &actor,
+        )
+        .await?;
+    let c = &filed.complaint;
+    println!(
+        "complaint {} filed against {}: names {} calls{}",
+        c.id,
+        tenant_name(store, c).await?,
+        c.call_ids.len(),
+        if filed.dnc_added {
+            "; number added to the tenant's do-not-call list"
+        } else {
+            ""
+        }
+    );
+    if !filed.paused_tasks.is_empty() {
+        println!(
+            "complaint rate over the threshold: {} running tasks paused",
+            filed.paused_tasks.len()
+        );
+    }
+    Ok(())
+}
+
+/// `waihu complaint rates`.
+async fn rates(store: &Store, json: bool) -> anyhow::Result<()> {
+    let rates = store.complaint_rates(Utc::now()).await?;
+    let settings = store.rights_settings().await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rates)?);
+    } else {
+        println!(
+            "threshold {} per 1,000 answered calls over {} days",
+            settings.complaint_threshold_per_1000, settings.complaint_window_days
+        );
+        for r in rates {
+            let name = store
+                .get_tenant(r.tenant_id)
+                .await?
+                .map(|t| t.name.to_string())
+                .unwrap_or_default();
+            let rate = r
+                .counts
+                .per_1000()
+                .map(|v| format!("{v:.2}"))
+                .unwrap_or_else(|| "-".into());
+            let flag = match r.decision {
+                RateDecision::Ok => "",
+                RateDecision::OverThreshold { .. } => "  OVER THRESHOLD 超过阈值",
+            };
+            println!(
+                "{name}: {rate} per 1,000 ({} counted, {} not counted, {} answered calls){flag}",
+                r.counts.counted, r.counts.ignored, r.counts.answered_calls
+            );
+        }
+    }
+    Ok(())
 }

@@ -2,10 +2,9 @@
 //! tenant holds about a number erased (only a hashed do-not-call entry remains).
 
 use super::Context;
-use crate::gatekeeper::parse_number;
-use crate::pii::Pii;
 use chrono::Utc;
 use std::process::ExitCode;
+use waihu_app::gate::parse_number;
 use waihu_store::Actor;
 
 /// Contact subcommands.
@@ -38,7 +37,7 @@ pub enum ContactCommand {
 /// Runs a contact subcommand.
 pub async fn run(ctx: &Context, cmd: ContactCommand) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
-    let pii = Pii::load(&ctx.settings)?;
+    let pii = crate::wiring::pii(&ctx.settings)?;
     let actor = Actor::raw(ctx.cli_actor());
     match cmd {
         ContactCommand::Withdraw {

@@ -5,7 +5,6 @@
 //! over real SIP/RTP; then a summary, and the back office keeps serving.
 
 use super::Context;
-use crate::campaign::port::Finished;
 use crate::demo::{self, clock::OffsetClock, Special};
 use anyhow::{bail, Context as _};
 use std::collections::BTreeMap;
@@ -14,10 +13,11 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use waihu_app::dialler::Finished;
 use waihu_campaign::{Delay, TaskCommand};
 use waihu_core::{Clock, Role, TenantName};
 use waihu_store::{
-    password::random_secret, Actor, DncScope, NewTrunk, Store, TaskStateName, Transport,
+    password::random_secret, Actor, DncScope, NewTrunk, Store, TaskStateName, Tenant, Transport,
 };
 
 /// `waihu demo`.
@@ -114,7 +114,7 @@ pub async fn run_flavor(
     let logins = setup(&ctx, &store, &args, now, flavor).await?;
 
     // The virtual callee.
-    let tts = crate::campaign::speech::tts()?;
+    let tts = waihu_app::speech::tts()?;
     let behavior = waihu_callee::Behavior::parse(flavor.callee_toml)?;
     let prepared = waihu_callee::Prepared::new(behavior, &data_dir, Some(tts.as_ref()))?;
     let callee = waihu_callee::CalleeServer::start(waihu_callee::CalleeConfig {
@@ -136,7 +136,8 @@ pub async fn run_flavor(
 
     // The dialler, with progress.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Finished>();
-    let dialler = crate::campaign::build(&ctx, store.clone(), Arc::new(clock), Some(tx)).await?;
+    let dialler =
+        crate::wiring::dialler(&ctx, store.clone(), Arc::new(clock), Some(tx), None).await?;
     let engine = Arc::clone(&dialler.engine);
     let tenant = store
         .find_tenant_by_name(&TenantName::parse("demo")?)
@@ -267,6 +268,9 @@ fn progress(done: usize, total: usize, calls: usize) {
 }
 
 /// Creates the tenant, logins, trunk, caller number, script, contacts and task.
+/// The demo tenant's caller number.
+const DEMO_CALLER: &str = "+861088886666";
+
 async fn setup(
     ctx: &Context,
     store: &Store,
@@ -274,17 +278,24 @@ async fn setup(
     now: chrono::DateTime<chrono::Utc>,
     flavor: demo::Flavor,
 ) -> anyhow::Result<Vec<(String, String)>> {
-    let special = |i: usize| {
-        if flavor.twists {
-            demo::special(i)
-        } else {
-            Special::None
-        }
-    };
     let actor = Actor::raw("demo".to_string());
-    let pii = crate::pii::Pii::load(&ctx.settings)?;
+    let pii = crate::wiring::pii(&ctx.settings)?;
+    let (tenant, logins) = setup_accounts(store, args, &actor).await?;
+    setup_script(store, &tenant, flavor, &actor).await?;
+    setup_contacts(store, &pii, &tenant, args, now, flavor, &actor).await?;
+    start_task(store, &tenant, args, flavor, &actor).await?;
+    Ok(logins)
+}
+
+/// The demo tenant with its logins, line quota, trunk to the virtual callee and
+/// caller number; the platform tenant with the verification caller number.
+async fn setup_accounts(
+    store: &Store,
+    args: &DemoArgs,
+    actor: &Actor,
+) -> anyhow::Result<(Tenant, Vec<(String, String)>)> {
     let tenant = store
-        .create_tenant(&TenantName::parse("demo")?, &actor)
+        .create_tenant(&TenantName::parse("demo")?, actor)
         .await?;
     let mut logins = Vec::new();
     for (user, role, t) in [
@@ -293,10 +304,10 @@ async fn setup(
         ("demo-agent", Role::Agent, Some(tenant.id)),
     ] {
         let pw = random_secret(12);
-        store.create_user(t, user, &pw, role, &actor).await?;
+        store.create_user(t, user, &pw, role, actor).await?;
         logins.push((user.to_string(), pw));
     }
-    store.set_line_quota(tenant.id, args.lines, &actor).await?;
+    store.set_line_quota(tenant.id, args.lines, actor).await?;
     store
         .add_trunk(
             NewTrunk {
@@ -307,26 +318,34 @@ async fn setup(
                 password: None,
                 cps_limit: 20.0,
             },
-            &actor,
+            actor,
         )
         .await?;
     // The platform's own tenant places the public pages' verification calls.
     let platform = store
-        .create_tenant(&TenantName::parse("platform")?, &actor)
+        .create_tenant(&TenantName::parse("platform")?, actor)
         .await?;
-    store.add_caller_number(demo::VERIFY_CALLER, &actor).await?;
+    store.add_caller_number(demo::VERIFY_CALLER, actor).await?;
     store
-        .verify_caller_number(demo::VERIFY_CALLER, &actor)
+        .verify_caller_number(demo::VERIFY_CALLER, actor)
         .await?;
     store
-        .assign_caller_number(demo::VERIFY_CALLER, platform.id, &actor)
+        .assign_caller_number(demo::VERIFY_CALLER, platform.id, actor)
         .await?;
-    let caller = "+861088886666";
-    store.add_caller_number(caller, &actor).await?;
-    store.verify_caller_number(caller, &actor).await?;
-    store
-        .assign_caller_number(caller, tenant.id, &actor)
-        .await?;
+    let caller = DEMO_CALLER;
+    store.add_caller_number(caller, actor).await?;
+    store.verify_caller_number(caller, actor).await?;
+    store.assign_caller_number(caller, tenant.id, actor).await?;
+    Ok((tenant, logins))
+}
+
+/// The flavour's script, linted, saved and published.
+async fn setup_script(
+    store: &Store,
+    tenant: &Tenant,
+    flavor: demo::Flavor,
+    actor: &Actor,
+) -> anyhow::Result<()> {
     let (lint, findings) = super::script::lint_summary(flavor.script_yaml);
     if !findings.is_empty() {
         bail!("the demo script has findings: {}", findings[0]);
@@ -337,13 +356,32 @@ async fn setup(
             flavor.script_name,
             flavor.script_yaml,
             lint,
-            &actor,
+            actor,
         )
         .await?;
-    store
-        .publish_script_version(tenant.id, v.id, &actor)
-        .await?;
+    store.publish_script_version(tenant.id, v.id, actor).await?;
 
+    Ok(())
+}
+
+/// The demo's contacts, imported as a file would be, and the ones the gate must
+/// refuse put on the do-not-call list or their consent withdrawn.
+async fn setup_contacts(
+    store: &Store,
+    pii: &waihu_app::pii::Pii,
+    tenant: &Tenant,
+    args: &DemoArgs,
+    now: chrono::DateTime<chrono::Utc>,
+    flavor: demo::Flavor,
+    actor: &Actor,
+) -> anyhow::Result<()> {
+    let special = |i: usize| {
+        if flavor.twists {
+            demo::special(i)
+        } else {
+            Special::None
+        }
+    };
     // Contacts: consent collected "last month"; a few the gate must refuse.
     let imported_at = now - chrono::Duration::days(2);
     let mut csv = String::from(
@@ -369,14 +407,14 @@ async fn setup(
     }
     let mut opts = waihu_contacts::ImportOptions::new(imported_at);
     opts.default_region = phonenumber::country::Id::CN;
-    let summary = crate::contact_import::import_file(
+    let summary = waihu_app::contact_import::import_file(
         store,
-        &pii,
+        pii,
         tenant.id,
         "试听名单",
         csv.into_bytes(),
         opts,
-        &actor,
+        actor,
     )
     .await?
     .map_err(|e| anyhow::anyhow!("demo contacts: {e}"))?;
@@ -397,7 +435,7 @@ async fn setup(
                         &pii.mask(&n),
                         "asked not to be called",
                         "demo",
-                        &actor,
+                        actor,
                     )
                     .await?;
             }
@@ -409,13 +447,25 @@ async fn setup(
                         &pii.mask(&n),
                         "withdrew by email",
                         now - chrono::Duration::days(1),
-                        &actor,
+                        actor,
                     )
                     .await?;
             }
             _ => {}
         }
     }
+    Ok(())
+}
+
+/// The demo task, created and started.
+async fn start_task(
+    store: &Store,
+    tenant: &Tenant,
+    args: &DemoArgs,
+    flavor: demo::Flavor,
+    actor: &Actor,
+) -> anyhow::Result<()> {
+    let caller = DEMO_CALLER;
     let create = super::task::CreateArgs {
         tenant: "demo".into(),
         name: "试听邀约".into(),
@@ -438,17 +488,18 @@ async fn setup(
         starts: None,
         ends: None,
     };
-    let task = super::task::create(store, &tenant, &create, Delay::from_secs(5), &actor).await?;
+    let task = super::task::create(store, tenant, &create, Delay::from_secs(5), actor).await?;
     super::task::apply_command(
         store,
-        &tenant,
+        tenant,
         &task,
         TaskCommand::Start,
         Some("demo"),
-        &actor,
+        actor,
+        chrono::Utc::now(),
     )
     .await?;
-    Ok(logins)
+    Ok(())
 }
 
 /// The demo's summary.
@@ -512,12 +563,18 @@ async fn summarise(
             opt_outs += 1;
         }
     }
+    let mut key_latencies = Vec::new();
     for f in finished {
-        latencies.extend(f.latencies_ms.iter().copied());
+        latencies.extend(f.speech_latencies_ms.iter().copied());
+        key_latencies.extend(f.key_latencies_ms.iter().copied());
     }
     latencies.sort_unstable();
+    key_latencies.sort_unstable();
     let p50 = percentile(&latencies, 0.5);
     let p95 = percentile(&latencies, 0.95);
+    let key_p50 = percentile(&key_latencies, 0.5);
+    let key_p95 = percentile(&key_latencies, 0.95);
+    let ms = |v: Option<u64>| v.map_or("-".into(), |v| v.to_string());
     let table = vec![
         ("contacts".to_string(), contacts.to_string()),
         ("attempts".to_string(), attempts.to_string()),
@@ -527,12 +584,21 @@ async fn summarise(
         ("refused by the gate".to_string(), fmt_map(&refused)),
         ("opt-outs".to_string(), opt_outs.to_string()),
         (
-            "response latency".to_string(),
+            "response latency, speech".to_string(),
             format!(
                 "p50 {} ms, p95 {} ms ({} turns)",
-                p50.map_or("-".into(), |v| v.to_string()),
-                p95.map_or("-".into(), |v| v.to_string()),
+                ms(p50),
+                ms(p95),
                 latencies.len()
+            ),
+        ),
+        (
+            "response latency, keys".to_string(),
+            format!(
+                "p50 {} ms, p95 {} ms ({} turns)",
+                ms(key_p50),
+                ms(key_p95),
+                key_latencies.len()
             ),
         ),
     ];
@@ -544,7 +610,8 @@ async fn summarise(
         "leads": counts.leads,
         "refused": refused,
         "opt_outs": opt_outs,
-        "latency_ms": {"p50": p50, "p95": p95},
+        "latency_ms": {"p50": p50, "p95": p95, "turns": latencies.len()},
+        "key_latency_ms": {"p50": key_p50, "p95": key_p95, "turns": key_latencies.len()},
     });
     Ok(Summary { table, json })
 }

@@ -2,11 +2,10 @@
 //! registry's do-not-call lists. Every change is audited (with a masked number).
 
 use super::Context;
-use crate::gatekeeper::parse_number;
-use crate::pii::Pii;
 use anyhow::{bail, Context as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use waihu_app::gate::parse_number;
 use waihu_store::{Actor, DncScope, Store};
 
 /// Which list: exactly one of `--tenant`, `--platform`, `--registry`.
@@ -85,7 +84,7 @@ pub enum DncCommand {
 /// Runs a do-not-call subcommand.
 pub async fn run(ctx: &Context, cmd: DncCommand) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
-    let pii = Pii::load(&ctx.settings)?;
+    let pii = crate::wiring::pii(&ctx.settings)?;
     let actor = Actor::raw(ctx.cli_actor());
     match cmd {
         DncCommand::Add {

@@ -2,11 +2,10 @@
 //! and every reason, at now or at a given instant. It never dials.
 
 use super::Context;
-use crate::gatekeeper::{parse_number, print_decision, GateQuestion, Gatekeeper};
-use crate::pii::Pii;
 use chrono::{DateTime, Utc};
 use std::process::ExitCode;
-use waihu_compliance::{CheckScope, Jurisdiction, Purpose};
+use waihu_app::gate::{parse_number, GateQuestion, Gatekeeper};
+use waihu_compliance::{CheckScope, Decision, Jurisdiction, Purpose};
 
 /// Gate subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -52,7 +51,7 @@ pub async fn run(ctx: &Context, cmd: GateCommand) -> anyhow::Result<ExitCode> {
         .map(parse_number)
         .transpose()?;
     let store = ctx.store().await?;
-    let pii = Pii::load(&ctx.settings)?;
+    let pii = crate::wiring::pii(&ctx.settings)?;
     let tenant = super::tenant::resolve(&store, &args.tenant).await?;
     let question = GateQuestion {
         tenant,
@@ -73,4 +72,22 @@ pub async fn run(ctx: &Context, cmd: GateCommand) -> anyhow::Result<ExitCode> {
     println!("{}: {}", pii.mask(&number), decision.as_str());
     print_decision(&decision, args.json);
     Ok(ExitCode::SUCCESS)
+}
+/// Prints a decision's reasons, one per line, and with `json` the documented last
+/// line `{"decision":…,"reasons":[{"rule":…,"message":…}]}`.
+pub fn print_decision(decision: &Decision, json: bool) {
+    for r in decision.reasons() {
+        println!("  {}: {}", r.rule.id(), r.message);
+    }
+    if json {
+        let reasons: Vec<_> = decision
+            .reasons()
+            .iter()
+            .map(|r| serde_json::json!({ "rule": r.rule.id(), "message": r.message }))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({ "decision": decision.as_str(), "reasons": reasons })
+        );
+    }
 }

@@ -1,15 +1,14 @@
 //! `waihu import contacts`: a CSV or XLSX file into a tenant's contact list, with
 //! validation, de-duplication, consent evidence, encryption and a per-row report.
 //! The rows that pass are stored in one transaction: a failed import writes nothing.
-//! The import itself is [`crate::contact_import`], shared with the back office.
+//! The import itself is [`waihu_app::contact_import`], shared with the back office.
 
 use super::Context;
-use crate::contact_import::import_file;
-use crate::pii::Pii;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use waihu_app::contact_import::import_file;
 use waihu_compliance::ConsentEvidence;
 use waihu_contacts::{ColumnMapping, Encoding, ImportOptions};
 use waihu_store::Actor;
@@ -109,7 +108,7 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> anyhow::Result<ExitCode> 
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let store = ctx.store().await?;
     let tenant = super::tenant::resolve(&store, &args.tenant).await?;
-    let pii = Pii::load(&ctx.settings)?;
+    let pii = crate::wiring::pii(&ctx.settings)?;
     let actor = Actor::raw(ctx.cli_actor());
     let summary = import_file(&store, &pii, tenant.id, &args.list, bytes, opts, &actor)
         .await?

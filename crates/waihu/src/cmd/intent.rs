@@ -27,7 +27,7 @@ struct Row<'a> {
 
 /// Runs `waihu intent`.
 pub async fn run(ctx: &super::Context, args: IntentArgs) -> anyhow::Result<ExitCode> {
-    let llm = crate::llm::classifier(&ctx.settings.llm);
+    let llm = waihu_app::llm::classifier(&ctx.settings.llm);
     let interp;
     let builtin;
     let recognizer: &Recognizer = match &args.script {

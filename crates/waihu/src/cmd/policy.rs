@@ -3,10 +3,10 @@
 //! Every change is audited with the new document.
 
 use super::Context;
-use crate::gatekeeper::effective_policy;
 use anyhow::{bail, Context as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use waihu_app::gate::effective_policy;
 use waihu_compliance::{Jurisdiction, Policy, PolicyOverride};
 use waihu_store::{Actor, PolicyScope};
 

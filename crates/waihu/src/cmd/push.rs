@@ -5,13 +5,12 @@
 //! their query (robot URLs carry the access key).
 
 use super::Context;
-use crate::campaign::pusher::{Pusher, PusherConfig};
-use crate::pii::Pii;
 use anyhow::{anyhow, Context as _};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
+use waihu_app::push::{Pusher, PusherConfig};
 use waihu_core::SystemClock;
 use waihu_push::{Grade, PushError, Target};
 use waihu_store::{Actor, NewPushTarget, PushKind, PushTarget, Store};
@@ -168,7 +167,7 @@ pub async fn run(ctx: &Context, cmd: PushCommand) -> anyhow::Result<ExitCode> {
             );
         }
         PushCommand::Run { once, interval } => {
-            let pii = Arc::new(Pii::load(&ctx.settings)?);
+            let pii = Arc::new(crate::wiring::pii(&ctx.settings)?);
             let config = PusherConfig {
                 interval: Duration::from_secs(interval),
                 ..PusherConfig::default()

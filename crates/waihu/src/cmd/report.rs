@@ -469,7 +469,7 @@ async fn full_numbers(
     tenant: &Tenant,
     rows: &[CallFactRow],
 ) -> anyhow::Result<BTreeMap<Uuid, String>> {
-    let pii = crate::pii::Pii::load(&ctx.settings)
+    let pii = crate::wiring::pii(&ctx.settings)
         .context("--full-numbers needs the number key (operators only)")?;
     let mut by_hash: BTreeMap<[u8; 32], Option<String>> = BTreeMap::new();
     let mut out = BTreeMap::new();

@@ -3,10 +3,10 @@
 //! (capped by the platform maximum). Everything is audited.
 
 use super::Context;
-use crate::rights::sweep::run_once;
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use std::process::ExitCode;
+use waihu_app::rights::sweep::run_once;
 use waihu_compliance::retention::RetentionPeriods;
 use waihu_store::Actor;
 

@@ -30,9 +30,9 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot listen on {addr}"))?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     // The back office's live calls: the calls this process dials.
-    let live = waihu_web::live::LiveHub::new(Arc::new(SystemClock));
+    let live = waihu_app::live::LiveHub::new(Arc::new(SystemClock));
     let dialler = if ctx.settings.dialler.enabled {
-        let built = crate::campaign::build_with_live(
+        let built = crate::wiring::dialler(
             ctx,
             store.clone(),
             Arc::new(SystemClock),
@@ -65,19 +65,23 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     // Leads are pushed where the dialler runs (one pusher per deployment).
     let pusher = if ctx.settings.dialler.enabled {
-        let pii = Arc::new(crate::pii::Pii::load(&ctx.settings)?);
+        let pii = Arc::new(crate::wiring::pii(&ctx.settings)?);
         let mut rx = stop_rx.clone();
         let stop = async move {
             let _ = rx.wait_for(|s| *s).await;
         };
-        let run =
-            crate::campaign::pusher::run_pusher(store.clone(), pii, Arc::new(SystemClock), stop);
+        let run = waihu_app::push::run_pusher(store.clone(), pii, Arc::new(SystemClock), stop);
         Some(tokio::spawn(run))
     } else {
         None
     };
     // The retention sweep (docs/rights.md); off with `rights.sweep_interval_secs = 0`.
-    let retention = crate::rights::sweep::spawn(ctx, &store, stop_rx.clone())?;
+    let retention = waihu_app::rights::sweep::spawn(
+        &ctx.settings.rights,
+        ctx.data_dir()?,
+        &store,
+        stop_rx.clone(),
+    );
     let mut rx = stop_rx.clone();
     let live_for_web = dialler.is_some().then(|| live.clone());
     let web_stop = async move {
@@ -125,10 +129,10 @@ pub async fn serve_web_with(
     store: &Store,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    live: Option<waihu_web::live::LiveHub>,
+    live: Option<waihu_app::live::LiveHub>,
 ) -> anyhow::Result<()> {
     // The hash key lets the back office look up typed numbers (do-not-call list).
-    let pii = crate::pii::Pii::load(&ctx.settings)?;
+    let pii = crate::wiring::pii(&ctx.settings)?;
     let phone_key = pii.phone_key.clone();
     let local = listener.local_addr()?;
     tracing::info!(%local, backend = ?store.kind(), "waihu serving");
@@ -147,10 +151,10 @@ pub async fn serve_web_with(
     let mut state = waihu_web::AppState::with(store.clone(), Arc::new(SystemClock), web)
         .with_pii(phone_key)
         .with_recordings(ctx.data_dir()?.join("recordings"))
-        .with_prompt_audio(Arc::new(crate::web_prompts::WebPrompts::new(
+        .with_prompt_audio(Arc::new(waihu_app::prompts::WebPrompts::new(
             ctx.data_dir()?.join("prompts"),
         )))
-        .with_contact_importer(Arc::new(crate::web_import::WebImport::new(
+        .with_contact_importer(Arc::new(waihu_app::contact_import::WebImport::new(
             store.clone(),
             pii,
         )))
@@ -159,7 +163,7 @@ pub async fn serve_web_with(
         state = state.with_live(hub);
     }
     // One-time codes of the public pages, read out by a call (`[verification]`).
-    if let Some(sender) = crate::rights_verify::sender(&ctx.settings, store).await {
+    if let Some(sender) = crate::wiring::code_sender(&ctx.settings, store).await? {
         state = state.with_code_sender(sender);
     }
     waihu_web::serve(listener, state, shutdown).await?;

@@ -5,12 +5,11 @@
 //! files under the data directory. Both are audited.
 
 use super::Context;
-use crate::gatekeeper::parse_number;
-use crate::pii::Pii;
-use crate::rights::files::delete_recordings;
 use chrono::Utc;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use waihu_app::gate::parse_number;
+use waihu_app::rights::files::delete_recordings;
 use waihu_store::Actor;
 
 /// Data subject subcommands.
@@ -40,7 +39,7 @@ pub enum SubjectCommand {
 /// Runs a data subject subcommand.
 pub async fn run(ctx: &Context, cmd: SubjectCommand) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
-    let pii = Pii::load(&ctx.settings)?;
+    let pii = crate::wiring::pii(&ctx.settings)?;
     let actor = Actor::raw(ctx.cli_actor());
     match cmd {
         SubjectCommand::Export { number, out } => {

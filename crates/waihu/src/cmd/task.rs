@@ -6,8 +6,35 @@ use super::Context;
 use anyhow::{bail, Context as _};
 use chrono::{DateTime, Utc};
 use std::process::ExitCode;
-use waihu_campaign::{CallerNumberFacts, Delay, TaskCommand, TaskDraft, TaskStatus};
-use waihu_store::{Actor, NewTask, Store, Task, TaskStateName, Tenant};
+use waihu_campaign::{CallerNumberFacts, Delay, TaskCommand, TaskDraft};
+use waihu_store::{Actor, NewTask, Store, Task, Tenant};
+
+/// `waihu task run`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// Exit once no task is running and no call is in progress (default: run
+    /// until Ctrl-C).
+    #[arg(long)]
+    pub until_idle: bool,
+}
+
+/// `waihu task run`: the scheduler in the foreground.
+async fn run_foreground(ctx: &Context, args: RunArgs) -> anyhow::Result<ExitCode> {
+    let store = ctx.store().await?;
+    let clock = std::sync::Arc::new(waihu_core::SystemClock);
+    let dialler = crate::wiring::dialler(ctx, store.clone(), clock, None, None).await?;
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    waihu_app::dialler::run_foreground(dialler, store.clone(), args.until_idle, stop, |n| {
+        if n > 0 {
+            eprintln!("reconciled {n} call(s) left in flight by an earlier run");
+        }
+    })
+    .await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
 
 /// Task subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -38,7 +65,7 @@ pub enum TaskCommandArgs {
     },
     /// Run the scheduler in the foreground until no task is running (Ctrl-C stops
     /// dialling and lets calls in progress finish).
-    Run(crate::campaign::RunArgs),
+    Run(RunArgs),
 }
 
 /// Names one task.
@@ -117,7 +144,7 @@ pub struct CreateArgs {
 /// Runs a task subcommand.
 pub async fn run(ctx: &Context, cmd: TaskCommandArgs) -> anyhow::Result<ExitCode> {
     if let TaskCommandArgs::Run(args) = cmd {
-        return crate::campaign::run_foreground(ctx, args).await;
+        return run_foreground(ctx, args).await;
     }
     let store = ctx.store().await?;
     let actor = Actor::raw(ctx.cli_actor());
@@ -192,51 +219,7 @@ async fn find(store: &Store, r: &TaskRef) -> anyhow::Result<(Tenant, Task)> {
     Ok((tenant, task))
 }
 
-/// The store's name for a campaign state.
-pub fn state_name(s: TaskStatus) -> TaskStateName {
-    match s {
-        TaskStatus::Draft => TaskStateName::Draft,
-        TaskStatus::Running => TaskStateName::Running,
-        TaskStatus::Paused => TaskStateName::Paused,
-        TaskStatus::Completed => TaskStateName::Completed,
-        TaskStatus::Stopped => TaskStateName::Stopped,
-    }
-}
-
-/// The campaign's name for a stored state.
-pub fn status_of(s: TaskStateName) -> TaskStatus {
-    match s {
-        TaskStateName::Draft => TaskStatus::Draft,
-        TaskStateName::Running => TaskStatus::Running,
-        TaskStateName::Paused => TaskStatus::Paused,
-        TaskStateName::Completed => TaskStatus::Completed,
-        TaskStateName::Stopped => TaskStatus::Stopped,
-    }
-}
-
-/// Applies a command to a task (queueing its contacts first on start and resume).
-pub async fn apply_command(
-    store: &Store,
-    tenant: &Tenant,
-    task: &Task,
-    command: TaskCommand,
-    reason: Option<&str>,
-    actor: &Actor,
-) -> anyhow::Result<Task> {
-    let current = status_of(task.state);
-    let target = current
-        .apply(command)
-        .map_err(|e| anyhow::anyhow!("task {}: {e}", task.name))?;
-    if matches!(command, TaskCommand::Start | TaskCommand::Resume) {
-        store
-            .enqueue_task_contacts(tenant.id, task.id, Utc::now())
-            .await?;
-    }
-    let from: Vec<_> = command.sources().iter().map(|s| state_name(*s)).collect();
-    Ok(store
-        .set_task_state(tenant.id, task.id, &from, state_name(target), reason, actor)
-        .await?)
-}
+pub use waihu_app::tasks::apply_command;
 
 async fn transition(
     store: &Store,
@@ -245,7 +228,16 @@ async fn transition(
     actor: &Actor,
 ) -> anyhow::Result<ExitCode> {
     let (tenant, task) = find(store, r).await?;
-    let t = apply_command(store, &tenant, &task, command, r.reason.as_deref(), actor).await?;
+    let t = apply_command(
+        store,
+        &tenant,
+        &task,
+        command,
+        r.reason.as_deref(),
+        actor,
+        Utc::now(),
+    )
+    .await?;
     let counts = store.task_counts(tenant.id, t.id).await?;
     let queued: i64 = counts.by_state.values().sum();
     println!(

@@ -1,5 +1,5 @@
 //! `waihu script check|chat`, `waihu intent` and `waihu bench intent`: the exact
-//! output formats of issue 3, run through the real binary (no database needed).
+//! output formats, run through the real binary (no database needed).
 
 use crate::support::{bin, err, out, run_cmd};
 use std::path::PathBuf;

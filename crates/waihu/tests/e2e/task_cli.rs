@@ -67,6 +67,9 @@ fn demo_calls_everyone_and_prints_its_summary() {
     );
     assert!(s["opt_outs"].as_i64().unwrap() >= 1, "{s}");
     assert!(s["latency_ms"]["p50"].as_u64().is_some(), "{s}");
+    // Speech turns and key presses are counted apart.
+    assert!(s["latency_ms"]["turns"].as_u64().unwrap() >= 1, "{s}");
+    assert!(s["key_latency_ms"]["turns"].as_u64().is_some(), "{s}");
     // The opt-outs are on the tenant's do-not-call list now.
     let mut check = Command::new(crate::support::bin());
     check

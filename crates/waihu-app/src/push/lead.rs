@@ -4,7 +4,7 @@
 //! decrypted full number.
 
 use crate::pii::Pii;
-use anyhow::Context as _;
+use crate::AppResult;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::Value;
 use waihu_push::{present_number, Grade, Lead, PushError, Speaker, Target, TranscriptLine};
@@ -46,7 +46,7 @@ pub(super) async fn prepare(
     pii: &Pii,
     due: &DueDelivery,
     now: DateTime<Utc>,
-) -> anyhow::Result<Result<Prepared, Unpushable>> {
+) -> AppResult<Result<Prepared, Unpushable>> {
     let target = match Target::new(
         push_kind(due.target.kind),
         &due.target.url,
@@ -63,25 +63,19 @@ pub(super) async fn prepare(
     let tenant_id = stored.tenant_id;
     let tenant_name = store
         .get_tenant(tenant_id)
-        .await
-        .context("cannot read the tenant")?
+        .await?
         .map(|t| t.name.to_string())
         .unwrap_or_else(|| tenant_id.to_string());
     let task_name = store
         .get_task(tenant_id, stored.task_id)
-        .await
-        .context("cannot read the task")?
+        .await?
         .map(|t| t.name)
         .unwrap_or_else(|| stored.task_id.to_string());
-    let call = store
-        .get_call(tenant_id, stored.call_id)
-        .await
-        .context("cannot read the call")?;
+    let call = store.get_call(tenant_id, stored.call_id).await?;
     let contact = match (&call, stored.contact_id) {
         (Some(call), Some(contact_id)) => store
             .contacts_by_number(tenant_id, &call.number_hash)
-            .await
-            .context("cannot read the contact")?
+            .await?
             .into_iter()
             .find(|c| c.id == contact_id),
         _ => None,

@@ -16,7 +16,7 @@ pub async fn run_once(
     now: DateTime<Utc>,
     dry_run: bool,
     actor: &Actor,
-) -> anyhow::Result<(RetentionReport, FileReport)> {
+) -> crate::AppResult<(RetentionReport, FileReport)> {
     let report = store.retention_sweep(now, dry_run, actor).await?;
     for t in &report.tenants {
         tracing::info!(
@@ -55,7 +55,7 @@ pub async fn run_loop(
             _ = &mut stop => break,
             _ = ticks.tick() => {
                 if let Err(e) = run_once(&store, &data_dir, Utc::now(), false, &actor).await {
-                    tracing::warn!(error = %format!("{e:#}"), "retention sweep failed");
+                    tracing::warn!(error = %e, "retention sweep failed");
                 }
             }
         }
@@ -65,22 +65,23 @@ pub async fn run_loop(
 /// Starts the loop for `waihu serve` unless `rights.sweep_interval_secs` is 0; it
 /// ends when `stop` turns true.
 pub fn spawn(
-    ctx: &crate::cmd::Context,
+    config: &super::RightsConfig,
+    data_dir: &Path,
     store: &Store,
     mut stop: tokio::sync::watch::Receiver<bool>,
-) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
-    let secs = ctx.settings.rights.sweep_interval_secs;
+) -> Option<tokio::task::JoinHandle<()>> {
+    let secs = config.sweep_interval_secs;
     if secs == 0 {
-        return Ok(None);
+        return None;
     }
-    let data_dir = ctx.data_dir()?.to_path_buf();
+    let data_dir = data_dir.to_path_buf();
     let stop = async move {
         let _ = stop.wait_for(|s| *s).await;
     };
-    Ok(Some(tokio::spawn(run_loop(
+    Some(tokio::spawn(run_loop(
         store.clone(),
         data_dir,
         Duration::from_secs(secs),
         stop,
-    ))))
+    )))
 }

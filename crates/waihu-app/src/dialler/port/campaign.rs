@@ -5,7 +5,7 @@
 
 use super::script::script_for;
 use super::{add_since, err, store_next, DialRecord, Finished, StorePort};
-use crate::gatekeeper::{GateQuestion, Gatekeeper};
+use crate::gate::{GateQuestion, Gatekeeper};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -84,14 +84,14 @@ impl CampaignPort for StorePort {
         let from: Vec<_> = command
             .sources()
             .iter()
-            .map(|s| crate::cmd::task::state_name(*s))
+            .map(|s| crate::tasks::state_name(*s))
             .collect();
         self.store
             .set_task_state(
                 task.tenant_id,
                 task.id,
                 &from,
-                crate::cmd::task::state_name(command.target()),
+                crate::tasks::state_name(command.target()),
                 Some(reason),
                 &Actor::raw(format!("scheduler:{}", self.worker)),
             )
@@ -217,7 +217,8 @@ impl CampaignPort for StorePort {
                 grade: None,
                 lead: false,
                 opt_out: false,
-                latencies_ms: vec![],
+                speech_latencies_ms: vec![],
+                key_latencies_ms: vec![],
             });
         }
         Ok(())
@@ -297,7 +298,8 @@ impl CampaignPort for StorePort {
             grade: None,
             lead: false,
             opt_out: false,
-            latencies_ms: vec![],
+            speech_latencies_ms: vec![],
+            key_latencies_ms: vec![],
         };
         match &dialled.record.call {
             Err(e) => result.grade_reason = Some(format!("not placed: {e}")),
@@ -343,7 +345,9 @@ impl CampaignPort for StorePort {
                     }
                     finished.grade = Some(c.grade);
                     finished.opt_out = c.opt_out.is_some();
-                    finished.latencies_ms = lat;
+                    let (keys, speech) = split_latencies(&c.turn_log);
+                    finished.speech_latencies_ms = speech;
+                    finished.key_latencies_ms = keys;
                 }
             }
         }
@@ -410,5 +414,50 @@ impl CampaignPort for StorePort {
             .reconcile_call(call.call_id, now, store_next(next))
             .await
             .map_err(err)
+    }
+}
+
+/// The response latencies of a call's turns, split into key-press turns and
+/// speech turns (the callee's speech ended); no-input timeouts are neither.
+fn split_latencies(turns: &[waihu_call::Turn]) -> (Vec<u64>, Vec<u64>) {
+    let (mut keys, mut speech) = (Vec::new(), Vec::new());
+    for t in turns {
+        match (t.latency_ms, t.dtmf, t.timings.speech_end_ms) {
+            (Some(l), Some(_), _) => keys.push(l),
+            (Some(l), None, Some(_)) => speech.push(l),
+            _ => {}
+        }
+    }
+    (keys, speech)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_latencies;
+    use waihu_call::{Turn, TurnTimings};
+
+    fn turn(dtmf: Option<char>, speech_end_ms: Option<u64>, latency_ms: u64) -> Turn {
+        Turn {
+            callee: None,
+            dtmf,
+            intent: "x".into(),
+            robot: None,
+            latency_ms: Some(latency_ms),
+            timings: TurnTimings {
+                speech_end_ms,
+                ..TurnTimings::default()
+            },
+        }
+    }
+
+    #[test]
+    fn key_presses_and_timeouts_are_kept_out_of_speech_latencies() {
+        let turns = [
+            turn(Some('1'), None, 40),
+            turn(None, Some(3_000), 650),
+            turn(None, None, 8),
+            turn(None, Some(9_000), 720),
+        ];
+        assert_eq!(split_latencies(&turns), (vec![40], vec![650, 720]));
     }
 }

@@ -3,10 +3,10 @@
 //! call's tenant, task and masked number attached (the call layer knows none
 //! of them, and never sees more than the masked number here).
 
+use crate::live::{LiveHub, LiveKind};
 use uuid::Uuid;
 use waihu_call::{CallObserver, LiveEvent};
 use waihu_core::TenantId;
-use waihu_web::live::{LiveHub, LiveKind};
 
 /// Publishes one call's events to the hub.
 pub struct HubObserver {
@@ -68,8 +68,8 @@ impl CallObserver for HubObserver {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::live::Scope;
     use std::sync::Arc;
-    use waihu_web::live::Scope;
 
     #[test]
     fn a_call_appears_with_its_identity_and_leaves_when_it_ends() {

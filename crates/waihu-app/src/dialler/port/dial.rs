@@ -4,8 +4,8 @@
 
 use super::script::{script_for, vars_of};
 use super::StorePort;
-use crate::campaign::live::HubObserver;
-use crate::campaign::optout::DncOptOut;
+use crate::dialler::live::HubObserver;
+use crate::dialler::optout::DncOptOut;
 use std::sync::Arc;
 use uuid::Uuid;
 use waihu_call::{CallRecord, ConversationSetup};

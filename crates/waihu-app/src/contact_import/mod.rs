@@ -1,9 +1,14 @@
 //! One contact import: a CSV or XLSX file read, validated, de-duplicated, hashed,
 //! encrypted and masked on a thread of its own while the store inserts the rows in
 //! one transaction. Shared by `waihu import contacts`, the demo, the benchmark and
-//! the back office ([`crate::web_import`]); a whole-file error writes nothing.
+//! the back office ([`WebImport`]); a whole-file error writes nothing.
+
+mod importer;
+
+pub use importer::{ContactImporter, ImportRejected, ImportSummaryDto, RowErrorView, WebImport};
 
 use crate::pii::Pii;
+use crate::{AppError, AppResult};
 use std::collections::{HashMap, HashSet};
 use waihu_compliance::ConsentEvidence;
 use waihu_contacts::{ImportError, ImportOptions, ImportReport};
@@ -42,7 +47,7 @@ pub async fn import_file(
     bytes: Vec<u8>,
     opts: ImportOptions,
     actor: &Actor,
-) -> anyhow::Result<Result<ImportSummary, ImportError>> {
+) -> AppResult<Result<ImportSummary, ImportError>> {
     let started = std::time::Instant::now();
     let dnc: HashSet<[u8; 32]> = store
         .dnc_hashes(tenant)
@@ -116,7 +121,7 @@ pub async fn import_file(
         .await;
     let produced = producer
         .join()
-        .map_err(|_| anyhow::anyhow!("the import thread panicked"))?;
+        .map_err(|_| AppError::unavailable("contact import", "the import thread panicked"))?;
     let (mut report, on_dnc, read_secs) = match produced {
         Ok(p) => p,
         Err(e) => return Ok(Err(e)),

@@ -1,5 +1,5 @@
-//! The back office's prompt uploads and playback over `waihu-speech`'s prompt
-//! library: one library per tenant under `<data.dir>/prompts/<tenant id>/`,
+//! The back office's prompt uploads and playback: the [`PromptAudio`] seam the
+//! web calls, and [`WebPrompts`] over `waihu-speech`'s prompt library: one library per tenant under `<data.dir>/prompts/<tenant id>/`,
 //! exactly where `waihu prompt add` puts them and the dialler reads them.
 
 use std::collections::HashMap;
@@ -7,7 +7,41 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use waihu_core::TenantId;
 use waihu_speech::prompts::PromptLibrary;
-use waihu_web::campaign::prompts::{ImportedPrompt, PromptAudio, PromptRejected};
+
+/// A prompt the library stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedPrompt {
+    /// The uploaded file's name (display only).
+    pub file_name: String,
+    /// Length of the converted audio.
+    pub duration_ms: u64,
+    /// SHA-256 of the upload, lower-case hex.
+    pub sha256: String,
+}
+
+/// Why the library refused an upload.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PromptRejected {
+    /// The upload is at fault (bad audio, bad name) rather than the server.
+    pub bad_input: bool,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The audio side of the prompt library, implemented by the binary.
+pub trait PromptAudio: Send + Sync {
+    /// Validates, converts and stores `bytes` as prompt `name` of `tenant`.
+    fn import(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        bytes: &[u8],
+        file_name: &str,
+    ) -> Result<ImportedPrompt, PromptRejected>;
+    /// The converted telephone audio (a WAV file) of the upload with this hash.
+    fn wav_file(&self, tenant: TenantId, sha256: &str) -> Option<PathBuf>;
+}
 
 /// The tenants' libraries under one `prompts` folder, opened on first use.
 pub struct WebPrompts {

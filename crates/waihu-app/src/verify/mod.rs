@@ -6,11 +6,14 @@
 //! three times and hangs up. `send` returns once dialling has started.
 
 pub mod prompt;
+mod sender;
 
-use crate::gatekeeper::{GateQuestion, Gatekeeper};
+pub use sender::{CodeSender, SendError};
+
+use crate::config::VerificationSettings;
+use crate::gate::{GateQuestion, Gatekeeper};
 use crate::pii::Pii;
-use crate::settings::Settings;
-use anyhow::Context as _;
+use crate::{AppError, AppResult};
 use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +22,6 @@ use waihu_core::{Clock, TenantName};
 use waihu_sip::{CallEvent, DialRequest, DialResult, UserAgent};
 use waihu_speech::tts::Tts;
 use waihu_store::Store;
-use waihu_web::public::{CodeSender, SendError};
 
 /// Longest a verification call may last.
 const MAX_CALL: Duration = Duration::from_secs(90);
@@ -45,32 +47,34 @@ impl CallCodeSender {
     /// The sender of the `[verification]` settings, or `None` when they leave it
     /// off (no caller number). Checks the names now so that a typo fails at start.
     pub async fn from_settings(
-        settings: &Settings,
+        v: &VerificationSettings,
+        pii: Arc<Pii>,
         store: Store,
         ua: Arc<UserAgent>,
         tts: Arc<dyn Tts>,
         clock: Arc<dyn Clock>,
-    ) -> anyhow::Result<Option<Self>> {
-        let v = &settings.verification;
+    ) -> AppResult<Option<Self>> {
         if v.caller_number.trim().is_empty() {
             return Ok(None);
         }
-        let caller_number = crate::gatekeeper::parse_number(&v.caller_number)
-            .context("verification.caller_number")?;
+        let caller_number = crate::gate::parse_number(&v.caller_number)
+            .map_err(|e| AppError::Config(format!("verification.caller_number: {e}")))?;
         let tenant = TenantName::parse(&v.tenant)
-            .map_err(|e| anyhow::anyhow!("verification.tenant: {e}"))?;
-        anyhow::ensure!(
-            store.find_tenant_by_name(&tenant).await?.is_some(),
-            "verification.tenant: no tenant named {tenant} (create it and assign it the caller number)"
-        );
-        anyhow::ensure!(
-            store.find_trunk(&v.trunk).await?.is_some(),
-            "verification.trunk: no trunk named {:?} (waihu trunk add)",
-            v.trunk
-        );
+            .map_err(|e| AppError::Config(format!("verification.tenant: {e}")))?;
+        if store.find_tenant_by_name(&tenant).await?.is_none() {
+            return Err(AppError::Config(format!(
+                "verification.tenant: no tenant named {tenant} (create it and assign it the caller number)"
+            )));
+        }
+        if store.find_trunk(&v.trunk).await?.is_none() {
+            return Err(AppError::Config(format!(
+                "verification.trunk: no trunk named {:?} (waihu trunk add)",
+                v.trunk
+            )));
+        }
         Ok(Some(Self {
             store,
-            pii: Arc::new(Pii::load(settings)?),
+            pii,
             ua,
             tts,
             clock,
@@ -179,7 +183,7 @@ struct Prepared {
 }
 
 /// Dials, plays the code once answered, hangs up; returns the outcome code.
-async fn run_call(ua: &UserAgent, p: Prepared) -> anyhow::Result<&'static str> {
+async fn run_call(ua: &UserAgent, p: Prepared) -> Result<&'static str, waihu_sip::SipError> {
     let report = match ua.dial(p.req, None).await? {
         DialResult::NotAnswered(r) => r,
         DialResult::Answered(mut call) => {
@@ -212,7 +216,7 @@ impl CodeSender for CallCodeSender {
             let outcome = match run_call(&ua, prepared).await {
                 Ok(o) => o,
                 Err(e) => {
-                    tracing::warn!(number = %masked, error = %format!("{e:#}"), "verification call failed");
+                    tracing::warn!(number = %masked, error = %e, "verification call failed");
                     "failed"
                 }
             };
@@ -226,33 +230,50 @@ impl CodeSender for CallCodeSender {
 }
 
 /// The code sender `waihu serve` (and `waihu demo`) gives the public pages: a
-/// verification caller on its own SIP user agent (on the dialler's address,
-/// any port), or `None` when `[verification]` is off or cannot start (warned).
-pub async fn sender(settings: &Settings, store: &Store) -> Option<Arc<dyn CodeSender>> {
-    if settings.verification.caller_number.trim().is_empty() {
+/// verification caller on its own SIP user agent (on the dialler's address
+/// `sip_ip`, any port), or `None` when `[verification]` is off or cannot start
+/// (warned).
+pub async fn sender(
+    settings: &VerificationSettings,
+    sip_ip: std::net::IpAddr,
+    pii: Arc<Pii>,
+    store: &Store,
+) -> Option<Arc<dyn CodeSender>> {
+    if settings.caller_number.trim().is_empty() {
         return None;
     }
-    match build(settings, store).await {
+    match build(settings, sip_ip, pii, store).await {
         Ok(s) => s,
         Err(e) => {
-            tracing::warn!(error = %format!("{e:#}"), "verification calls are disabled");
-            eprintln!("warning: verification calls are disabled: {e:#}");
+            tracing::warn!(error = %e, "verification calls are disabled");
+            eprintln!("warning: verification calls are disabled: {e}");
             None
         }
     }
 }
 
-async fn build(settings: &Settings, store: &Store) -> anyhow::Result<Option<Arc<dyn CodeSender>>> {
-    let listen = std::net::SocketAddr::new(settings.dialler.sip_listen.ip(), 0);
+async fn build(
+    settings: &VerificationSettings,
+    sip_ip: std::net::IpAddr,
+    pii: Arc<Pii>,
+    store: &Store,
+) -> AppResult<Option<Arc<dyn CodeSender>>> {
+    let listen = std::net::SocketAddr::new(sip_ip, 0);
     let ua = UserAgent::start(waihu_sip::SipConfig {
         listen,
         ..waihu_sip::SipConfig::default()
     })
     .await
-    .with_context(|| format!("cannot start the verification SIP user agent on {listen}"))?;
-    let tts = crate::campaign::speech::tts()?;
+    .map_err(|e| {
+        AppError::unavailable(
+            format!("cannot start the verification SIP user agent on {listen}"),
+            e,
+        )
+    })?;
+    let tts = crate::speech::tts()?;
     let sender = CallCodeSender::from_settings(
         settings,
+        pii,
         store.clone(),
         Arc::new(ua),
         tts,

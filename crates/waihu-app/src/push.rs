@@ -9,7 +9,7 @@
 mod lead;
 
 use crate::pii::Pii;
-use anyhow::Context as _;
+use crate::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use lead::Unpushable;
 use std::future::Future;
@@ -94,8 +94,9 @@ impl Pusher {
         pii: Arc<Pii>,
         clock: Arc<dyn Clock>,
         config: PusherConfig,
-    ) -> anyhow::Result<Self> {
-        let deliverer = Deliverer::new(config.timeout).context("cannot start the lead pusher")?;
+    ) -> AppResult<Self> {
+        let deliverer = Deliverer::new(config.timeout)
+            .map_err(|e| AppError::unavailable("cannot start the lead pusher", e))?;
         Ok(Self {
             store,
             pii,
@@ -106,13 +107,12 @@ impl Pusher {
     }
 
     /// One pass: every delivery due now (up to the batch size), sent and recorded.
-    pub async fn run_once(self: &Arc<Self>) -> anyhow::Result<PassSummary> {
+    pub async fn run_once(self: &Arc<Self>) -> AppResult<PassSummary> {
         let now = self.clock.now();
         let due = self
             .store
             .due_deliveries(now, self.config.batch.max(1))
-            .await
-            .context("cannot read the push queue")?;
+            .await?;
         let mut summary = PassSummary::default();
         let mut running = JoinSet::new();
         for item in due {
@@ -273,7 +273,7 @@ pub async fn run_pusher(
     pii: Arc<Pii>,
     clock: Arc<dyn Clock>,
     stop: impl Future<Output = ()>,
-) -> anyhow::Result<()> {
+) -> AppResult<()> {
     let pusher = Arc::new(Pusher::new(store, pii, clock, PusherConfig::default())?);
     pusher.run(stop).await;
     Ok(())

@@ -1,4 +1,4 @@
-//! Callee rights in the binary: the `[rights]` configuration (working-day
+//! Callee rights services: the `[rights]` configuration (working-day
 //! calendar, sweep interval), deleting recording files the store reports, and the
 //! retention job (`waihu retention run` and the periodic loop inside `waihu serve`).
 

@@ -1,4 +1,4 @@
-//! How a one-time code reaches the person who asked for it. The binary delivers
+//! How a one-time code reaches the person who asked for it. [`super::CallCodeSender`] delivers
 //! it by a phone call (the robot reads the digits out); an SMS adapter can
 //! implement the same trait. Tests use a fake that captures the code.
 

@@ -3,7 +3,7 @@
 //! threshold and the retention maximum are platform settings in the database
 //! (operator, audited): `waihu complaint settings`.
 
-use anyhow::Context as _;
+use crate::{AppError, AppResult};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use waihu_compliance::sla::WorkCalendar;
@@ -35,19 +35,19 @@ impl Default for RightsConfig {
 
 impl RightsConfig {
     /// The SLA calendar.
-    pub fn calendar(&self) -> anyhow::Result<WorkCalendar> {
+    pub fn calendar(&self) -> AppResult<WorkCalendar> {
         let zone: chrono_tz::Tz = self.timezone.parse().map_err(|_| {
-            anyhow::anyhow!(
+            AppError::Config(format!(
                 "rights.timezone {:?} is not an IANA time zone name",
                 self.timezone
-            )
+            ))
         })?;
         WorkCalendar::new(
             zone,
             self.holidays.iter().copied(),
             self.makeup_workdays.iter().copied(),
         )
-        .context("rights.holidays / rights.makeup_workdays")
+        .map_err(|e| AppError::Config(format!("rights.holidays / rights.makeup_workdays: {e}")))
     }
 
     /// The section as TOML (for `waihu config show`).

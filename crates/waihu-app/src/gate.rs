@@ -3,7 +3,7 @@
 //! — goes through [`Gatekeeper::decide`]; `waihu gate check` shows its answer.
 
 use crate::pii::Pii;
-use anyhow::Context as _;
+use crate::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use waihu_compliance::{
     AttemptCounts, CallerNumberFacts, CheckScope, Decision, DialRequest, DncFacts, Facts,
@@ -38,7 +38,7 @@ pub struct Gatekeeper<'a> {
 
 impl Gatekeeper<'_> {
     /// The gate's decision for one attempt at `now`.
-    pub async fn decide(&self, q: &GateQuestion, now: DateTime<Utc>) -> anyhow::Result<Decision> {
+    pub async fn decide(&self, q: &GateQuestion, now: DateTime<Utc>) -> AppResult<Decision> {
         self.decide_in_task(q, None, now).await
     }
 
@@ -49,7 +49,7 @@ impl Gatekeeper<'_> {
         q: &GateQuestion,
         task: Option<&TaskFacts>,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<Decision> {
+    ) -> AppResult<Decision> {
         let hash = self.pii.hash(&q.number);
         let contacts = self.store.contacts_by_number(q.tenant.id, &hash).await?;
         let consents: Vec<_> = contacts.iter().map(|c| c.consent.clone()).collect();
@@ -121,16 +121,14 @@ pub async fn effective_policy(
     store: &Store,
     tenant: Option<waihu_core::TenantId>,
     jurisdiction: Jurisdiction,
-) -> anyhow::Result<Policy> {
+) -> AppResult<Policy> {
     let platform = match store
         .get_policy(PolicyScope::Platform, jurisdiction.as_str())
         .await?
     {
-        Some(doc) => serde_json::from_str::<Policy>(&doc).with_context(|| {
-            format!(
-                "stored {} platform policy is unreadable",
-                jurisdiction.as_str()
-            )
+        Some(doc) => serde_json::from_str::<Policy>(&doc).map_err(|e| AppError::Corrupt {
+            what: format!("{} platform policy", jurisdiction.as_str()),
+            why: e.to_string(),
         })?,
         None => Policy::default_for(jurisdiction),
     };
@@ -143,11 +141,9 @@ pub async fn effective_policy(
     else {
         return Ok(platform);
     };
-    let o: PolicyOverride = serde_json::from_str(&doc).with_context(|| {
-        format!(
-            "stored tenant {} policy is unreadable",
-            jurisdiction.as_str()
-        )
+    let o: PolicyOverride = serde_json::from_str(&doc).map_err(|e| AppError::Corrupt {
+        what: format!("tenant {} policy", jurisdiction.as_str()),
+        why: e.to_string(),
     })?;
     match platform.tighten(&o) {
         Ok(p) => Ok(p),
@@ -158,30 +154,11 @@ pub async fn effective_policy(
     }
 }
 
-/// Prints a decision's reasons, one per line, and with `json` the documented last
-/// line `{"decision":…,"reasons":[{"rule":…,"message":…}]}`.
-pub fn print_decision(decision: &Decision, json: bool) {
-    for r in decision.reasons() {
-        println!("  {}: {}", r.rule.id(), r.message);
-    }
-    if json {
-        let reasons: Vec<_> = decision
-            .reasons()
-            .iter()
-            .map(|r| serde_json::json!({ "rule": r.rule.id(), "message": r.message }))
-            .collect();
-        println!(
-            "{}",
-            serde_json::json!({ "decision": decision.as_str(), "reasons": reasons })
-        );
-    }
-}
-
 /// Parses a number as typed by a person (`138 1234 5678`, `+1 212 555 0100`) into
 /// E.164, mainland China being the default region.
-pub fn parse_number(text: &str) -> anyhow::Result<String> {
+pub fn parse_number(text: &str) -> AppResult<String> {
     let mut n = waihu_contacts::phone::Normaliser::new(phonenumber::country::Id::CN);
     n.normalise(text)
         .ok()
-        .with_context(|| format!("{text:?} is not a valid phone number"))
+        .ok_or_else(|| AppError::Invalid(format!("{text:?} is not a valid phone number")))
 }

@@ -45,8 +45,11 @@ pub struct Finished {
     pub lead: bool,
     /// The callee opted out.
     pub opt_out: bool,
-    /// Response latencies of the call's turns, ms.
-    pub latencies_ms: Vec<u64>,
+    /// Response latencies of the call's speech turns (the callee spoke), ms.
+    pub speech_latencies_ms: Vec<u64>,
+    /// Response latencies of the call's key-press turns, ms (answered in tens
+    /// of ms: kept apart so they do not flatter the speech figure).
+    pub key_latencies_ms: Vec<u64>,
 }
 
 /// Time the scheduler spent on its own work (database and gate), per kind.
@@ -90,7 +93,7 @@ pub struct StorePort {
     interpreters: Mutex<HashMap<Uuid, Arc<Interpreter>>>,
     trunks: Mutex<HashMap<Uuid, Trunk>>,
     finished: Option<tokio::sync::mpsc::UnboundedSender<Finished>>,
-    live: Option<waihu_web::live::LiveHub>,
+    live: Option<crate::live::LiveHub>,
 }
 
 /// How the port is built.
@@ -161,7 +164,7 @@ impl StorePort {
     }
 
     /// Publishes every call's live events to `hub` (the back office's live page).
-    pub fn with_live(mut self, hub: waihu_web::live::LiveHub) -> Self {
+    pub fn with_live(mut self, hub: crate::live::LiveHub) -> Self {
         self.live = Some(hub);
         self
     }

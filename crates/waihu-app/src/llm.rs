@@ -3,7 +3,7 @@
 //! Off unless `llm.base_url` is set; on timeout or error the rule engine's answer
 //! stands (`waihu_dialog::intent::llm::combine`).
 
-use crate::settings::LlmSettings;
+use crate::config::LlmSettings;
 use secrecy::ExposeSecret;
 use std::time::Duration;
 use waihu_dialog::intent::openai::{HttpPost, OpenAiClassifier, OpenAiConfig, TransportError};

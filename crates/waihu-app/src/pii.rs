@@ -2,8 +2,8 @@
 //! configuration (`pii.hash_key`, `pii.number_key`) or from the key file, which is
 //! created with mode 0600 on first use. Keys never appear in logs or the database.
 
-use crate::settings::Settings;
-use anyhow::{bail, Context as _};
+use crate::config::PiiSettings;
+use crate::{AppError, AppResult};
 use secrecy::ExposeSecret;
 use std::io::Write;
 use std::path::Path;
@@ -19,25 +19,26 @@ pub struct Pii {
 }
 
 impl Pii {
-    /// Loads the keys as configured, creating the key file if needed.
-    pub fn load(settings: &Settings) -> anyhow::Result<Self> {
-        let path = settings.pii_key_file();
+    /// Loads the keys as configured (`[pii]`; the key file defaults to
+    /// `<data_dir>/pii.key`), creating the key file if needed.
+    pub fn load(settings: &PiiSettings, data_dir: &Path) -> AppResult<Self> {
+        let path = settings.key_file_path(data_dir);
         let (mut hash_hex, mut number_hex) = (None, None);
-        if settings.pii.hash_key.is_none() || settings.pii.number_key.is_none() {
+        if settings.hash_key.is_none() || settings.number_key.is_none() {
             let (h, n) = read_or_create(&path)?;
             hash_hex = Some(h);
             number_hex = Some(n);
         }
-        if let Some(k) = &settings.pii.hash_key {
+        if let Some(k) = &settings.hash_key {
             hash_hex = Some(k.expose_secret().to_string());
         }
-        if let Some(k) = &settings.pii.number_key {
+        if let Some(k) = &settings.number_key {
             number_hex = Some(k.expose_secret().to_string());
         }
         let phone_key = PhoneKey::from_hex(hash_hex.as_deref().unwrap_or(""))
-            .map_err(|_| anyhow::anyhow!("pii.hash_key is not 64 hex characters"))?;
+            .map_err(|_| AppError::Config("pii.hash_key is not 64 hex characters".into()))?;
         let cipher = NumberCipher::from_hex(number_hex.as_deref().unwrap_or(""))
-            .map_err(|_| anyhow::anyhow!("pii.number_key is not 64 hex characters"))?;
+            .map_err(|_| AppError::Config("pii.number_key is not 64 hex characters".into()))?;
         Ok(Self { phone_key, cipher })
     }
 
@@ -54,11 +55,10 @@ impl Pii {
 
 /// Reads `hash_key=<hex>` and `number_key=<hex>` lines, creating the file with
 /// fresh random keys (mode 0600) when it does not exist.
-fn read_or_create(path: &Path) -> anyhow::Result<(String, String)> {
+fn read_or_create(path: &Path) -> AppResult<(String, String)> {
     if !path.exists() {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|e| AppError::io("cannot create", dir, e))?;
         }
         let (_, h) = PhoneKey::generate();
         let (_, n) = NumberCipher::generate();
@@ -71,23 +71,22 @@ fn read_or_create(path: &Path) -> anyhow::Result<(String, String)> {
         }
         match opts.open(path) {
             Ok(mut f) => {
-                writeln!(
+                let written = writeln!(
                     f,
                     "# waihu PII keys: keep secret, back up; losing them loses every stored number"
-                )?;
-                writeln!(f, "hash_key={}", hex::encode(h))?;
-                writeln!(f, "number_key={}", hex::encode(n))?;
-                f.sync_all()?;
+                )
+                .and_then(|()| writeln!(f, "hash_key={}", hex::encode(h)))
+                .and_then(|()| writeln!(f, "number_key={}", hex::encode(n)))
+                .and_then(|()| f.sync_all());
+                written.map_err(|e| AppError::io("cannot write key file", path, e))?;
             }
             // Another process created it first: use theirs.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => {
-                return Err(e).with_context(|| format!("cannot create key file {}", path.display()))
-            }
+            Err(e) => return Err(AppError::io("cannot create key file", path, e)),
         }
     }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read key file {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| AppError::io("cannot read key file", path, e))?;
     let (mut h, mut n) = (None, None);
     for line in text.lines().map(str::trim) {
         if let Some(v) = line.strip_prefix("hash_key=") {
@@ -98,6 +97,9 @@ fn read_or_create(path: &Path) -> anyhow::Result<(String, String)> {
     }
     match (h, n) {
         (Some(h), Some(n)) => Ok((h, n)),
-        _ => bail!("key file {} lacks hash_key= or number_key=", path.display()),
+        _ => Err(AppError::Config(format!(
+            "key file {} lacks hash_key= or number_key=",
+            path.display()
+        ))),
     }
 }

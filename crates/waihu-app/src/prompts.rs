@@ -29,7 +29,7 @@ pub struct PromptRejected {
     pub message: String,
 }
 
-/// The audio side of the prompt library, implemented by the binary.
+/// The audio side of the prompt library the back office calls ([`WebPrompts`]).
 pub trait PromptAudio: Send + Sync {
     /// Validates, converts and stores `bytes` as prompt `name` of `tenant`.
     fn import(

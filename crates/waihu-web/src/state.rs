@@ -60,10 +60,10 @@ pub struct AppState {
     /// `None`: recordings are not served (the call page says so).
     pub recordings_dir: Option<PathBuf>,
     /// The audio side of the tenants' prompt libraries (decode, convert, store),
-    /// plugged in by the binary. `None`: the prompts page lists but cannot upload.
+    /// (`waihu-app`'s `WebPrompts` in the server). `None`: the prompts page lists but cannot upload.
     pub prompt_audio: Option<Arc<dyn crate::campaign::prompts::PromptAudio>>,
     /// Imports contact files (`None`: the contacts page says importing is off).
-    pub contact_importer: Option<Arc<dyn crate::campaign::contact_import::ContactImporter>>,
+    pub contact_importer: Option<Arc<dyn crate::contacts::import::ContactImporter>>,
     /// The live calls of this process's dialler (`None`: this server does not
     /// dial; the live page says so).
     pub live: Option<crate::live::LiveHub>,
@@ -129,11 +129,11 @@ impl AppState {
         self
     }
 
-    /// The same state importing contact files with `importer` (the binary's,
+    /// The same state importing contact files with `importer` (`waihu-app`'s `WebImport` in the server,
     /// which holds the number cipher): the contacts page's form and the API.
     pub fn with_contact_importer(
         mut self,
-        importer: Arc<dyn crate::campaign::contact_import::ContactImporter>,
+        importer: Arc<dyn crate::contacts::import::ContactImporter>,
     ) -> Self {
         self.contact_importer = Some(importer);
         self

@@ -6,10 +6,9 @@
 
 use super::{parse_id, ApiJson, PageQuery};
 use crate::auth::Principal;
-use crate::campaign::complaints::{
-    self as cc, ComplaintView, RetentionReq, RetentionView, RightsSettingsDto,
-};
 use crate::error::{AppResult, ErrorBody};
+use crate::rights::complaints::{self as cc, ComplaintView};
+use crate::rights::retention::{self as rr, RetentionReq, RetentionView, RightsSettingsDto};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -141,7 +140,7 @@ pub async fn get_retention(
     State(state): State<AppState>,
     who: Principal,
 ) -> AppResult<Json<RetentionView>> {
-    Ok(Json(cc::retention(&state, &who).await?))
+    Ok(Json(rr::retention(&state, &who).await?))
 }
 
 /// Sets the tenant's retention periods (admins, tokens). A period over the
@@ -154,7 +153,7 @@ pub async fn put_retention(
     who: Principal,
     ApiJson(req): ApiJson<RetentionReq>,
 ) -> AppResult<Json<RetentionView>> {
-    Ok(Json(cc::set_retention(&state, &who, req).await?))
+    Ok(Json(rr::set_retention(&state, &who, req).await?))
 }
 
 /// The platform's complaint threshold, rate window and retention maximum.
@@ -164,7 +163,7 @@ pub async fn get_rights_settings(
     State(state): State<AppState>,
     who: Principal,
 ) -> AppResult<Json<RightsSettingsDto>> {
-    Ok(Json(cc::rights_settings(&state, &who).await?))
+    Ok(Json(rr::rights_settings(&state, &who).await?))
 }
 
 /// Changes the platform's rights settings (operator; audited `rights.settings`).
@@ -176,5 +175,5 @@ pub async fn put_rights_settings(
     who: Principal,
     ApiJson(req): ApiJson<RightsSettingsDto>,
 ) -> AppResult<Json<RightsSettingsDto>> {
-    Ok(Json(cc::set_rights_settings(&state, &who, req).await?))
+    Ok(Json(rr::set_rights_settings(&state, &who, req).await?))
 }

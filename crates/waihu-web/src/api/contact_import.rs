@@ -5,7 +5,7 @@
 
 use crate::auth::principal::TENANT_ADMINS;
 use crate::auth::Principal;
-use crate::campaign::contact_import::{self, ImportSummaryDto};
+use crate::contacts::import::{self as contact_import, ImportSummaryDto};
 use crate::error::{AppResult, ErrorBody};
 use crate::state::AppState;
 use axum::body::Bytes;

@@ -64,7 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/contact-lists/import",
             post(contact_import::import).layer(axum::extract::DefaultBodyLimit::max(
-                crate::campaign::contact_import::MAX_BODY,
+                crate::contacts::import::MAX_BODY,
             )),
         )
         .route("/contact-lists/{id}", get(contacts::get))

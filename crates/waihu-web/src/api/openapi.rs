@@ -38,7 +38,7 @@ use utoipa::{Modify, OpenApi};
         super::script_chat::ChatReq, super::script_chat::ChatDto, super::script_chat::ChatTurnDto, super::script_chat::RobotLineDto, dto::TenantDto, dto::UserDto, dto::TokenDto, dto::CreatedToken,
         dto::AuditDto, dto::ChainResult, dto::MeDto, dto::CreateTenantReq, dto::StatusReq, dto::CreateUserReq, dto::CreateTokenReq, dto::PasswordReq,
         dto::ContactListDto, dto::ContactDto, dto::ConsentDto, dto::ContactPage,
-        super::contact_import::ImportContactsForm, crate::campaign::contact_import::ImportSummaryDto, crate::campaign::contact_import::RowErrorView, dto::DncCheckReq, dto::DncChangeReq,
+        super::contact_import::ImportContactsForm, crate::contacts::import::ImportSummaryDto, crate::contacts::import::RowErrorView, dto::DncCheckReq, dto::DncChangeReq,
         dto::DncStatusDto, dto::DncAddedDto, dto::DncSummaryDto,
         cd::ScriptDto, cd::ScriptVersionDto, cd::UploadScriptReq, crate::campaign::scripts::FindingView,
         cd::TaskDto, crate::campaign::task_create::CreateTaskReq, cd::TaskCountsDto, cd::TaskActionReq, cd::CallDto, cd::CallDetailDto, cd::CallPage,
@@ -47,8 +47,8 @@ use utoipa::{Modify, OpenApi};
         super::dashboard::DashboardDto, crate::campaign::operator::TenantRatesView, crate::campaign::operator::TrunkView, crate::campaign::operator::NewTrunkReq,
         super::settings::SettingsDto, super::settings::CallerNumberDto, crate::campaign::settings::PushTargetView, crate::campaign::settings::NewPushTargetReq,
         crate::campaign::settings::EnabledReq, super::caller_numbers::NumberReq, super::caller_numbers::AssignReq, super::prompts::PromptDto,
-        crate::campaign::complaints::ComplaintView, super::complaints::ComplaintPage, super::complaints::AnswerReq, super::complaints::CloseReq,
-        crate::campaign::complaints::RetentionView, crate::campaign::complaints::RetentionReq, crate::campaign::complaints::RightsSettingsDto)),
+        crate::rights::complaints::ComplaintView, super::complaints::ComplaintPage, super::complaints::AnswerReq, super::complaints::CloseReq,
+        crate::rights::retention::RetentionView, crate::rights::retention::RetentionReq, crate::rights::retention::RightsSettingsDto)),
     modifiers(&Security),
     tags((name = "auth"), (name = "platform", description = "operator only"), (name = "users"), (name = "api-tokens"), (name = "contacts"), (name = "dnc", description = "numbers only in request bodies, answered masked"), (name = "audit"), (name = "scripts"), (name = "tasks"), (name = "calls", description = "numbers masked; recordings only of the caller's tenant"), (name = "leads"), (name = "dashboard"), (name = "prompts"), (name = "settings", description = "secrets never answered"), (name = "complaints", description = "callee complaints with their SLA clock; retention periods"))
 )]

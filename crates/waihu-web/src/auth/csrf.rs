@@ -24,7 +24,7 @@ pub const HEADER: &str = "x-csrf-token";
 /// Largest form body read by the check (script uploads use the header instead).
 const MAX_FORM: usize = 1 << 20;
 /// Largest `multipart/form-data` body read by the check (a contact file).
-const MAX_MULTIPART: usize = crate::campaign::contact_import::MAX_BODY;
+const MAX_MULTIPART: usize = crate::contacts::import::MAX_BODY;
 
 /// Whether a method changes state.
 pub fn is_unsafe(m: &Method) -> bool {

@@ -5,8 +5,6 @@
 //! caller (never from the request), so another tenant's row is simply 404.
 
 pub mod calls;
-pub mod complaints;
-pub mod contact_import;
 pub mod leads;
 pub mod operator;
 pub mod prompts;

@@ -1,6 +1,6 @@
 //! The tenant's library of recorded prompts as the web layer handles it, shared
 //! by the page and the API. The audio work (decoding WAV/MP3, converting to
-//! 8 kHz, storing under the data dir) is not done here: the binary plugs in a
+//! 8 kHz, storing under the data dir) is not done here: the server plugs in a
 //! [`PromptAudio`] (over `waihu-speech`'s prompt library, exactly as
 //! `waihu prompt add`), so this crate stays free of audio code. Uploads are
 //! checked for type (the `Content-Type`, then the content itself) and size;

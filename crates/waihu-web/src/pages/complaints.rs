@@ -2,12 +2,12 @@
 //! tenant's tickets (admins acknowledge, answer and close; agents and auditors
 //! read), the operator sees every tenant's and acknowledges or closes them. Each
 //! ticket shows its SLA clock (acknowledge-by, close-by, overdue); lists put the
-//! overdue tickets first. The rules live in `campaign::complaints`.
+//! overdue tickets first. The rules live in `rights::complaints`.
 
 use super::{csrf_field, done_notice, fmt_time, layout, parse_id, see_other, PageCtx, PageForm};
-use crate::campaign::complaints::{self as cc, ComplaintRateView, ComplaintView};
 use crate::error::AppResult;
 use crate::i18n::Msg;
+use crate::rights::complaints::{self as cc, ComplaintRateView, ComplaintView};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;

@@ -3,12 +3,12 @@
 //! result page — the counts and the table of skipped rows (row, column, reason,
 //! detail) with a link to the list. The form is a plain `multipart/form-data`
 //! post carrying the session's `_csrf` field (no script needed); a refused file
-//! or field shows the form again with the message. The import itself is the
-//! binary's [`ContactImporter`](crate::campaign::contact_import::ContactImporter).
+//! or field shows the form again with the message. The import itself is
+//! `waihu-app`'s, behind [`ContactImporter`](crate::contacts::import::ContactImporter).
 
 use super::{csrf_field, layout, PageCtx};
 use crate::auth::principal::TENANT_ADMINS;
-use crate::campaign::contact_import::{self, ImportSummaryDto, MAX_FILE};
+use crate::contacts::import::{self as contact_import, ImportSummaryDto, MAX_FILE};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::i18n::Msg;
 use crate::multipart::Form;

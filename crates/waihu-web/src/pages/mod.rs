@@ -72,7 +72,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(contact_import::back)
                 .post(contact_import::submit)
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::campaign::contact_import::MAX_BODY,
+                    crate::contacts::import::MAX_BODY,
                 )),
         )
         .route("/contacts/{id}", get(contacts::detail))

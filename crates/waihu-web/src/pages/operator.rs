@@ -149,7 +149,7 @@ pub async fn rates(
     ctx.who.require(&[Role::Operator])?;
     let rows = op::rates(&state, state.clock.now()).await?;
     let tenants = state.store.list_tenants().await?;
-    let (rights, crates) = crate::campaign::complaints::rates(&state).await?;
+    let (rights, crates) = crate::rights::complaints::rates(&state).await?;
     let rights_card = super::retention::platform_card(&state, &ctx).await?;
     let body = html! {
         (done_notice(&ctx, q.done.is_some()))

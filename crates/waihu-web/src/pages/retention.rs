@@ -6,9 +6,9 @@
 
 use super::{csrf_field, see_other, PageCtx, PageForm};
 use crate::auth::principal::TENANT_ADMINS;
-use crate::campaign::complaints::{self as cc, RetentionReq, RetentionView, RightsSettingsDto};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::i18n::Msg;
+use crate::rights::retention::{self as cc, RetentionReq, RetentionView, RightsSettingsDto};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use waihu_compliance::EvidenceRef;
 use waihu_contacts::ImportOptions;
 use waihu_store::Actor;
-use waihu_web::campaign::contact_import::{
+use waihu_web::contacts::import::{
     ContactImporter, ImportRejected, ImportSummaryDto, RowErrorView,
 };
 

@@ -1,10 +1,9 @@
 //! Importing a contact list from the back office or the API, shared by both: the
 //! multipart form (list name, CSV/XLSX file, encoding, column mapping,
 //! import-wide consent evidence) is checked here, then handed to a
-//! [`ContactImporter`] plugged in by the binary. This crate holds only the phone
-//! hash key, not the cipher that seals stored numbers, so the import itself
-//! (validation, hashing, encryption, one store transaction) is the binary's —
-//! exactly the code `waihu import contacts` runs.
+//! [`ContactImporter`]: `waihu-app`'s `WebImport` in the server (validation,
+//! hashing, encryption, one store transaction — exactly the code `waihu import
+//! contacts` runs), a recording fake in handler tests.
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::multipart::Form;

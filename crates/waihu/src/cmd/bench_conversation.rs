@@ -25,7 +25,7 @@ use waihu_dialog::interp::Interpreter;
 use waihu_sip::rtp::MediaConfig;
 use waihu_sip::{sys, DialRequest, SipConfig, UserAgent};
 use waihu_speech::asr::{Asr, AsrPool, PhraseBookAsr};
-use waihu_speech::tts::Lang;
+use waihu_speech::tts::{Lang, Tts};
 
 /// The bench script: a short course-trial invitation (disclosure, invite,
 /// pick a day, booked).
@@ -120,31 +120,12 @@ pub async fn run(ctx: &super::Context, args: BenchConversationArgs) -> anyhow::R
     let loaded = waihu_dialog::script::load_str(SCRIPT);
     let script = loaded.script.context("the bench script does not load")?;
     let interpreter = Arc::new(Interpreter::new(script)?);
-
-    // The callee's replies, rendered once: the phrase book and the
-    // trailing silence of each (the callee's "say_end" is the end of its
-    // audio; its speech ended that much earlier).
-    let mut trailing = HashMap::new();
-    let mut book = PhraseBookAsr::new();
     let replies = if args.asr == "whisper" {
         WHISPER_REPLIES
     } else {
         REPLIES
     };
-    for reply in replies {
-        let audio = tts.synthesize(reply, Lang::Mandarin)?;
-        let trimmed = waihu_call::trim_silence(&audio);
-        let lead = audio
-            .iter()
-            .position(|s| s.unsigned_abs() > 200)
-            .unwrap_or(0);
-        let voiced_end = lead + trimmed.len().saturating_sub(640);
-        trailing.insert(
-            reply.to_string(),
-            (audio.len().saturating_sub(voiced_end) / 8) as u64,
-        );
-        book.add(reply, &audio);
-    }
+    let (book, trailing) = render_replies(tts.as_ref(), &replies)?;
     let asr: Arc<dyn Asr> = match args.asr.as_str() {
         "whisper" => {
             let mut speech = ctx.settings.speech.clone();
@@ -159,44 +140,8 @@ pub async fn run(ctx: &super::Context, args: BenchConversationArgs) -> anyhow::R
     }?;
     let pool = Arc::new(pool);
     let engines = Arc::new(Engines::new(pool.clone(), tts.clone()));
-
-    let persona = format!(
-        "[[rule]]\naction = \"answer\"\npersona = \"p\"\nmax_call_secs = 120\n\n[persona.p]\nlang = \"zh\"\nsteps = [{}]\n",
-        replies
-            .iter()
-            .map(|r| format!("{{ do = \"say\", text = \"{r}\" }}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let behavior = Behavior::parse(&persona)?;
-    let prepared = Prepared::new(behavior, std::path::Path::new("."), Some(tts.as_ref()))?;
-    let mut callee = CalleeServer::start(CalleeConfig {
-        sip: SipConfig {
-            media: MediaConfig {
-                port_min: 30000,
-                port_max: 45000,
-                inactivity: None,
-                ..MediaConfig::default()
-            },
-            ..SipConfig::default()
-        },
-        behavior: prepared,
-        log_path: None,
-        record_dir: None,
-    })
-    .await?;
+    let (mut callee, ua) = start_ends(&replies, &tts).await?;
     let mut logs = callee.take_logs().context("callee logs")?;
-    let ua = UserAgent::start(SipConfig {
-        media: MediaConfig {
-            port_min: 10000,
-            port_max: 29998,
-            inactivity: None,
-            ..MediaConfig::default()
-        },
-        ..SipConfig::default()
-    })
-    .await?;
-
     let mut config = ConversationConfig::default();
     config.vad.end_silence_ms = args.end_silence_ms;
     config.speculative_pause_ms = (!args.no_speculative).then_some(args.speculative_ms);
@@ -255,50 +200,8 @@ pub async fn run(ctx: &super::Context, args: BenchConversationArgs) -> anyhow::R
         } else {
             decode_us as f64 / 1000.0 / audio_ms as f64
         };
-        let mut lat = r.latency.clone();
-        let p95 = pct(&mut lat, 95.0);
-        println!(
-            "\n== {n} concurrent conversations: answered {}, booked {}, turns {} ({} answered speculatively)",
-            r.answered, r.booked, r.turns, r.speculative
-        );
-        let heard: Vec<String> = r.heard.iter().map(|(t, n)| format!("{t:?}×{n}")).collect();
-        println!("heard: {}", heard.join(", "));
-        println!(
-            "response latency, callee side (ms):        {}",
-            triple(&r.latency)
-        );
-        println!(
-            "  robot side, speech end → audio queued:   {}",
-            triple(&r.robot_side)
-        );
-        println!(
-            "  end-pointing:                            {}",
-            triple(&r.endpoint)
-        );
-        println!(
-            "  ASR queue:                               {}",
-            triple(&r.asr_queue)
-        );
-        println!(
-            "  ASR:                                     {}",
-            triple(&r.asr)
-        );
-        println!(
-            "  dialog (intent + step):                  {}",
-            triple(&r.dialog)
-        );
-        println!(
-            "  playback start (TTS/cache + queue):      {}",
-            triple(&r.playback)
-        );
-        println!(
-            "ASR real-time factor {rtf:.3} ({} ms audio); CPU {:.1} s over {:.1} s wall ({:.0} % of one core)",
-            audio_ms,
-            r.cpu_s,
-            r.wall_s,
-            r.cpu_s * 100.0 / r.wall_s.max(1e-9)
-        );
-        if p95 <= KNEE_P95_MS && r.answered == r.calls {
+        print_step(n, &r, rtf, audio_ms);
+        if r.p95() <= KNEE_P95_MS && r.answered == r.calls {
             knee = Some(n);
         }
     }
@@ -311,6 +214,130 @@ pub async fn run(ctx: &super::Context, args: BenchConversationArgs) -> anyhow::R
     ua.shutdown();
     callee.shutdown();
     Ok(ExitCode::SUCCESS)
+}
+
+/// The callee's replies, rendered once: the phrase book and the trailing
+/// silence of each (the callee's "say_end" is the end of its audio; its
+/// speech ended that much earlier).
+fn render_replies(
+    tts: &dyn Tts,
+    replies: &[&str],
+) -> anyhow::Result<(PhraseBookAsr, HashMap<String, u64>)> {
+    let mut trailing = HashMap::new();
+    let mut book = PhraseBookAsr::new();
+    for reply in replies {
+        let audio = tts.synthesize(reply, Lang::Mandarin)?;
+        let trimmed = waihu_call::trim_silence(&audio);
+        let lead = audio
+            .iter()
+            .position(|s| s.unsigned_abs() > 200)
+            .unwrap_or(0);
+        let voiced_end = lead + trimmed.len().saturating_sub(640);
+        trailing.insert(
+            reply.to_string(),
+            (audio.len().saturating_sub(voiced_end) / 8) as u64,
+        );
+        book.add(*reply, &audio);
+    }
+    Ok((book, trailing))
+}
+
+/// Both ends in this process: the virtual callee speaking `replies`, and the
+/// robot's user agent, on separate RTP port ranges.
+async fn start_ends(
+    replies: &[&str],
+    tts: &Arc<dyn Tts>,
+) -> anyhow::Result<(CalleeServer, UserAgent)> {
+    let persona = format!(
+        "[[rule]]\naction = \"answer\"\npersona = \"p\"\nmax_call_secs = 120\n\n[persona.p]\nlang = \"zh\"\nsteps = [{}]\n",
+        replies
+            .iter()
+            .map(|r| format!("{{ do = \"say\", text = \"{r}\" }}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let behavior = Behavior::parse(&persona)?;
+    let prepared = Prepared::new(behavior, std::path::Path::new("."), Some(tts.as_ref()))?;
+    let callee = CalleeServer::start(CalleeConfig {
+        sip: SipConfig {
+            media: MediaConfig {
+                port_min: 30000,
+                port_max: 45000,
+                inactivity: None,
+                ..MediaConfig::default()
+            },
+            ..SipConfig::default()
+        },
+        behavior: prepared,
+        log_path: None,
+        record_dir: None,
+    })
+    .await?;
+    let ua = UserAgent::start(SipConfig {
+        media: MediaConfig {
+            port_min: 10000,
+            port_max: 29998,
+            inactivity: None,
+            ..MediaConfig::default()
+        },
+        ..SipConfig::default()
+    })
+    .await?;
+
+    Ok((callee, ua))
+}
+
+/// Prints one step's figures.
+fn print_step(n: usize, r: &StepResult, rtf: f64, audio_ms: u64) {
+    println!(
+        "\n== {n} concurrent conversations: answered {}, booked {}, turns {} ({} answered speculatively)",
+        r.answered, r.booked, r.turns, r.speculative
+    );
+    let heard: Vec<String> = r.heard.iter().map(|(t, n)| format!("{t:?}×{n}")).collect();
+    println!("heard: {}", heard.join(", "));
+    println!(
+        "response latency, callee side (ms):        {}",
+        triple(&r.latency)
+    );
+    println!(
+        "  robot side, speech end → audio queued:   {}",
+        triple(&r.robot_side)
+    );
+    println!(
+        "  end-pointing:                            {}",
+        triple(&r.endpoint)
+    );
+    println!(
+        "  ASR queue:                               {}",
+        triple(&r.asr_queue)
+    );
+    println!(
+        "  ASR:                                     {}",
+        triple(&r.asr)
+    );
+    println!(
+        "  dialog (intent + step):                  {}",
+        triple(&r.dialog)
+    );
+    println!(
+        "  playback start (TTS/cache + queue):      {}",
+        triple(&r.playback)
+    );
+    println!(
+        "ASR real-time factor {rtf:.3} ({} ms audio); CPU {:.1} s over {:.1} s wall ({:.0} % of one core)",
+        audio_ms,
+        r.cpu_s,
+        r.wall_s,
+        r.cpu_s * 100.0 / r.wall_s.max(1e-9)
+    );
+}
+
+impl StepResult {
+    /// The callee-side response latency's 95th percentile, ms.
+    fn p95(&self) -> f64 {
+        let mut lat = self.latency.clone();
+        pct(&mut lat, 95.0)
+    }
 }
 
 /// Places `n` conversations, starts spread over `spread_secs`, and gathers their figures.

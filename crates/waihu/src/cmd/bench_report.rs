@@ -200,22 +200,40 @@ pub async fn bench_report(args: BenchReportArgs) -> anyhow::Result<()> {
         .context("cannot open the bench database")?;
     store.migrate().await?;
     let actor = Actor::system();
+    let f = seed_fixture(&store, &actor).await?;
+    seed_history(&store, &f, &args, &actor).await?;
+    time_reports(&store, &f, &args).await?;
+    store.close().await;
+    Ok(())
+}
+
+/// What the history is seeded into: a tenant, its task with two published
+/// versions of the demo script as its A/B variants.
+struct Fixture {
+    tenant: waihu_store::Tenant,
+    task: waihu_store::Task,
+    va: uuid::Uuid,
+    vb: uuid::Uuid,
+}
+
+/// Creates the tenant, the two script versions, a trunk, a list and the task.
+async fn seed_fixture(store: &Store, actor: &Actor) -> anyhow::Result<Fixture> {
     let tenant = store
-        .create_tenant(&waihu_core::TenantName::parse("bench")?, &actor)
+        .create_tenant(&waihu_core::TenantName::parse("bench")?, actor)
         .await?;
     let yaml = crate::demo::SCRIPT_YAML;
     let (lint, _) = super::script::lint_summary(yaml);
     let va = store
-        .save_script_version(tenant.id, "trial", yaml, lint.clone(), &actor)
+        .save_script_version(tenant.id, "trial", yaml, lint.clone(), actor)
         .await?;
     store
-        .publish_script_version(tenant.id, va.id, &actor)
+        .publish_script_version(tenant.id, va.id, actor)
         .await?;
     let vb = store
-        .save_script_version(tenant.id, "trial", yaml, lint, &actor)
+        .save_script_version(tenant.id, "trial", yaml, lint, actor)
         .await?;
     store
-        .publish_script_version(tenant.id, vb.id, &actor)
+        .publish_script_version(tenant.id, vb.id, actor)
         .await?;
     let trunk = store
         .add_trunk(
@@ -227,12 +245,10 @@ pub async fn bench_report(args: BenchReportArgs) -> anyhow::Result<()> {
                 password: None,
                 cps_limit: 100.0,
             },
-            &actor,
+            actor,
         )
         .await?;
-    let list = store
-        .ensure_contact_list(tenant.id, "bench", &actor)
-        .await?;
+    let list = store.ensure_contact_list(tenant.id, "bench", actor).await?;
     let task = store
         .create_task_with_variant(
             tenant.id,
@@ -256,9 +272,24 @@ pub async fn bench_report(args: BenchReportArgs) -> anyhow::Result<()> {
                 script_version_id: vb.id,
                 split_percent: 50,
             }),
-            &actor,
+            actor,
         )
         .await?;
+    Ok(Fixture {
+        tenant,
+        task,
+        va: va.id,
+        vb: vb.id,
+    })
+}
+
+/// Imports `args.calls` historic calls spread over `args.days` days.
+async fn seed_history(
+    store: &Store,
+    f: &Fixture,
+    args: &BenchReportArgs,
+    actor: &Actor,
+) -> anyhow::Result<()> {
     let key = PhoneKey::from_bytes([7; 32]);
     let start = Utc
         .with_ymd_and_hms(2026, 1, 5, 0, 0, 0)
@@ -275,14 +306,14 @@ pub async fn bench_report(args: BenchReportArgs) -> anyhow::Result<()> {
                 let mut c = historic(k, start + Duration::milliseconds(k as i64 * step_ms), &key);
                 if c.result.outcome != "refused" {
                     let b = (k / 7) % 2 == 1;
-                    c.script_version_id = Some(if b { vb.id } else { va.id });
+                    c.script_version_id = Some(if b { f.vb } else { f.va });
                     c.variant = Some(if b { "B" } else { "A" }.into());
                 }
                 c
             })
             .collect();
         store
-            .import_call_history(tenant.id, task.id, &calls, &actor)
+            .import_call_history(f.tenant.id, f.task.id, &calls, actor)
             .await?;
         i += n;
     }
@@ -295,10 +326,16 @@ pub async fn bench_report(args: BenchReportArgs) -> anyhow::Result<()> {
         seeded,
         args.calls as f64 / seeded
     );
+    Ok(())
+}
+
+/// Times each report over the seeded history.
+async fn time_reports(store: &Store, f: &Fixture, args: &BenchReportArgs) -> anyhow::Result<()> {
+    let (tenant, task) = (&f.tenant, &f.task);
     let offset = chrono::FixedOffset::east_opt(8 * 3600).context("offset")?;
 
     let t = Instant::now();
-    let (report, hours) = task_days(&store, &tenant, &task, offset).await?;
+    let (report, hours) = task_days(store, tenant, task, offset).await?;
     let daily = secs(t);
     println!(
         "task report (rollup, {} hourly rows → {} days, {} attempts, {} answered): {:.3} s",
@@ -324,8 +361,7 @@ pub async fn bench_report(args: BenchReportArgs) -> anyhow::Result<()> {
     );
 
     let t = Instant::now();
-    let (facts, _) =
-        load_facts(&store, &tenant, FactScope::Task(task.id), false, args.page).await?;
+    let (facts, _) = load_facts(store, tenant, FactScope::Task(task.id), false, args.page).await?;
     let read = secs(t);
     let t = Instant::now();
     let ab = waihu_insight::ab::compare(&facts);
@@ -340,16 +376,16 @@ pub async fn bench_report(args: BenchReportArgs) -> anyhow::Result<()> {
 
     let t = Instant::now();
     let (facts, _) = load_facts(
-        &store,
-        &tenant,
-        FactScope::ScriptVersion(va.id),
+        store,
+        tenant,
+        FactScope::ScriptVersion(f.va),
         false,
         args.page,
     )
     .await?;
     let read = secs(t);
     let t = Instant::now();
-    let f = waihu_insight::funnel::funnel(va.id, &facts);
+    let f = waihu_insight::funnel::funnel(f.va, &facts);
     println!(
         "funnel of version 1 over its newest {} calls ({} answered): read {:.3} s + funnel {:.3} s",
         facts.len(),
@@ -359,7 +395,7 @@ pub async fn bench_report(args: BenchReportArgs) -> anyhow::Result<()> {
     );
 
     let t = Instant::now();
-    let (facts, _) = load_facts(&store, &tenant, FactScope::Task(task.id), true, args.page).await?;
+    let (facts, _) = load_facts(store, tenant, FactScope::Task(task.id), true, args.page).await?;
     let read = secs(t);
     let t = Instant::now();
     let clusters = waihu_insight::unknown::clusters(
@@ -375,6 +411,5 @@ pub async fn bench_report(args: BenchReportArgs) -> anyhow::Result<()> {
         clusters.first().map(|c| c.label.as_str()).unwrap_or(""),
         clusters.first().map(|c| c.count).unwrap_or(0)
     );
-    store.close().await;
     Ok(())
 }

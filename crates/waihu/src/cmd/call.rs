@@ -225,35 +225,13 @@ pub async fn run(ctx: &super::Context, args: CallArgs) -> anyhow::Result<ExitCod
     .await
     .with_context(|| format!("cannot bind SIP on {listen}"))?;
 
-    let mut req = DialRequest::new(trunk.clone(), args.to.clone());
-    req.transport = transport;
-    req.from = args.from.clone();
-    req.credentials = args.username.clone().zip(args.password.clone());
-    req.ring_timeout = args.ring_timeout;
-    req.max_duration = Some(args.max_duration);
-    req.no_response_timeout = args.no_response_timeout;
-    req.record = args.record.clone();
+    let req = dial_request(&args, &trunk, transport);
 
     println!(
         "calling {} via {trunk} ({:?}) from {}",
         args.to, transport, args.from
     );
-    let (ptx, mut prx) = tokio::sync::mpsc::unbounded_channel();
-    let printer = tokio::spawn(async move {
-        while let Some(p) = prx.recv().await {
-            match p {
-                Progress::InviteSent => println!("INVITE sent"),
-                Progress::Provisional {
-                    status,
-                    early_media,
-                } => println!(
-                    "{status}{}",
-                    if early_media { " (early media)" } else { "" }
-                ),
-                Progress::Cancelling => println!("ring timeout: CANCEL sent"),
-            }
-        }
-    });
+    let (ptx, printer) = print_progress();
     let result = ua.dial(req, Some(ptx)).await?;
     let mut conversation_record = None;
     let _ = printer.await;
@@ -269,36 +247,9 @@ pub async fn run(ctx: &super::Context, args: CallArgs) -> anyhow::Result<ExitCod
             conversation_record = Some(conversation);
             report
         }
-        DialResult::Answered(mut call) => {
+        DialResult::Answered(call) => {
             println!("answered");
-            if let Some(p) = prompt {
-                call.media().play(p);
-            }
-            loop {
-                let ev = tokio::select! {
-                    ev = call.next_event() => ev,
-                    _ = tokio::signal::ctrl_c() => {
-                        println!("interrupted: hanging up");
-                        call.hangup().await;
-                        break;
-                    }
-                };
-                match ev {
-                    CallEvent::Dtmf { digit, at_ms } => println!("DTMF {digit} at {at_ms} ms"),
-                    CallEvent::PlaybackFinished { .. } => {
-                        if args.play.is_some() && !call.media().is_playing() {
-                            println!("prompt played: hanging up");
-                            call.hangup().await;
-                            break;
-                        }
-                    }
-                    CallEvent::Ended(by) => {
-                        println!("call ended ({})", by.code());
-                        break;
-                    }
-                }
-            }
-            call.finish().await
+            play_and_wait(*call, prompt, args.play.is_some()).await
         }
     };
     ua.shutdown();
@@ -326,6 +277,81 @@ pub async fn run(ctx: &super::Context, args: CallArgs) -> anyhow::Result<ExitCod
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The INVITE's parameters from the command line.
+fn dial_request(args: &CallArgs, trunk: &str, transport: Transport) -> DialRequest {
+    let mut req = DialRequest::new(trunk.to_string(), args.to.clone());
+    req.transport = transport;
+    req.from = args.from.clone();
+    req.credentials = args.username.clone().zip(args.password.clone());
+    req.ring_timeout = args.ring_timeout;
+    req.max_duration = Some(args.max_duration);
+    req.no_response_timeout = args.no_response_timeout;
+    req.record = args.record.clone();
+    req
+}
+
+/// Prints the call's progress (INVITE sent, provisional responses, CANCEL) as
+/// it happens, until the sender is dropped.
+fn print_progress() -> (
+    tokio::sync::mpsc::UnboundedSender<Progress>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (ptx, mut prx) = tokio::sync::mpsc::unbounded_channel();
+    let printer = tokio::spawn(async move {
+        while let Some(p) = prx.recv().await {
+            match p {
+                Progress::InviteSent => println!("INVITE sent"),
+                Progress::Provisional {
+                    status,
+                    early_media,
+                } => println!(
+                    "{status}{}",
+                    if early_media { " (early media)" } else { "" }
+                ),
+                Progress::Cancelling => println!("ring timeout: CANCEL sent"),
+            }
+        }
+    });
+    (ptx, printer)
+}
+
+/// An answered call without a script: plays the prompt if any (then hangs up),
+/// prints key presses, ends on the callee's hang-up or Ctrl-C.
+async fn play_and_wait(
+    mut call: waihu_sip::ActiveCall,
+    prompt: Option<Arc<[i16]>>,
+    hang_up_after_prompt: bool,
+) -> CallReport {
+    if let Some(p) = prompt {
+        call.media().play(p);
+    }
+    loop {
+        let ev = tokio::select! {
+            ev = call.next_event() => ev,
+            _ = tokio::signal::ctrl_c() => {
+                println!("interrupted: hanging up");
+                call.hangup().await;
+                break;
+            }
+        };
+        match ev {
+            CallEvent::Dtmf { digit, at_ms } => println!("DTMF {digit} at {at_ms} ms"),
+            CallEvent::PlaybackFinished { .. } => {
+                if hang_up_after_prompt && !call.media().is_playing() {
+                    println!("prompt played: hanging up");
+                    call.hangup().await;
+                    break;
+                }
+            }
+            CallEvent::Ended(by) => {
+                println!("call ended ({})", by.code());
+                break;
+            }
+        }
+    }
+    call.finish().await
 }
 
 /// The `--json` summary line, fields in the documented order.

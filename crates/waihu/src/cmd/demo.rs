@@ -89,20 +89,7 @@ pub async fn run_flavor(
     eprintln!("demo data directory: {}", data_dir.display());
     let behaviour_path = data_dir.join("callee.toml");
     std::fs::write(&behaviour_path, flavor.callee_toml)?;
-    // The demo's own settings: phrase book if asked, quick scheduler passes.
-    let mut settings = ctx.settings.clone();
-    if args.asr == "phrasebook" {
-        settings.speech.asr = crate::settings::AsrEngineSetting::Phrasebook;
-        settings.speech.phrasebook = Some(behaviour_path.clone());
-    }
-    settings.dialler.worker = "demo".into();
-    settings.dialler.tick_ms = 200;
-    settings.dialler.ring_timeout_secs = 8;
-    // One-time codes of the public pages are read to the virtual callee.
-    settings.verification.tenant = "platform".into();
-    settings.verification.trunk = "virtual-callee".into();
-    settings.verification.caller_number = demo::VERIFY_CALLER.into();
-    let ctx = Context { settings };
+    let ctx = demo_settings(ctx, &args, behaviour_path);
 
     let clock = OffsetClock::weekday_morning_in_beijing(chrono::Utc::now());
     let now = clock.now();
@@ -113,29 +100,9 @@ pub async fn run_flavor(
     let store = ctx.store().await?;
     let logins = setup(&ctx, &store, &args, now, flavor).await?;
 
-    // The virtual callee.
-    let tts = waihu_app::speech::tts()?;
-    let behavior = waihu_callee::Behavior::parse(flavor.callee_toml)?;
-    let prepared = waihu_callee::Prepared::new(behavior, &data_dir, Some(tts.as_ref()))?;
-    let callee = waihu_callee::CalleeServer::start(waihu_callee::CalleeConfig {
-        sip: waihu_sip::SipConfig {
-            listen: SocketAddr::from(([127, 0, 0, 1], args.callee_port)),
-            ..waihu_sip::SipConfig::default()
-        },
-        behavior: prepared,
-        log_path: Some(data_dir.join("callee-calls.jsonl")),
-        record_dir: None,
-    })
-    .await
-    .with_context(|| {
-        format!(
-            "cannot start the virtual callee on 127.0.0.1:{}",
-            args.callee_port
-        )
-    })?;
-
+    let callee = start_callee(&args, flavor, &data_dir).await?;
     // The dialler, with progress.
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Finished>();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Finished>();
     let dialler =
         crate::wiring::dialler(&ctx, store.clone(), Arc::new(clock), Some(tx), None).await?;
     let engine = Arc::clone(&dialler.engine);
@@ -150,12 +117,103 @@ pub async fn run_flavor(
     let total = store.task_remaining(task.id).await? as usize;
     let started = std::time::Instant::now();
     eprintln!("calling {total} contacts on {} robot lines…", args.lines);
+    let finished = run_with_progress(&store, &engine, &tenant, &task, total, rx).await?;
+    eprintln!();
+    callee.shutdown();
+    dialler.ua.shutdown();
+
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut summary = summarise(&store, &tenant, task.id, &finished).await?;
+    add_run_figures(&mut summary, &engine, elapsed, args.lines);
+    print_summary(&summary);
+    println!();
+    for (who, pw) in &logins {
+        println!("login: {who} / {pw}");
+    }
+    if args.json {
+        println!("{}", summary.json);
+    }
+    if args.exit {
+        store.close().await;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (try --listen 127.0.0.1:0)",
+                args.listen
+            )
+        })?;
+    println!("the back office keeps serving until Ctrl-C");
+    super::serve::serve_web(&ctx, &store, listener, super::serve::shutdown_signal()).await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's own settings: the phrase book if asked, quick scheduler passes,
+/// one-time codes of the public pages read to the virtual callee.
+fn demo_settings(ctx: &Context, args: &DemoArgs, behaviour_path: std::path::PathBuf) -> Context {
+    let mut settings = ctx.settings.clone();
+    if args.asr == "phrasebook" {
+        settings.speech.asr = crate::settings::AsrEngineSetting::Phrasebook;
+        settings.speech.phrasebook = Some(behaviour_path.clone());
+    }
+    settings.dialler.worker = "demo".into();
+    settings.dialler.tick_ms = 200;
+    settings.dialler.ring_timeout_secs = 8;
+    // One-time codes of the public pages are read to the virtual callee.
+    settings.verification.tenant = "platform".into();
+    settings.verification.trunk = "virtual-callee".into();
+    settings.verification.caller_number = demo::VERIFY_CALLER.into();
+    Context { settings }
+
+}
+
+/// The virtual callee on `args.callee_port`, logging what it heard.
+async fn start_callee(
+    args: &DemoArgs,
+    flavor: demo::Flavor,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<waihu_callee::CalleeServer> {
+    let tts = waihu_app::speech::tts()?;
+    let behavior = waihu_callee::Behavior::parse(flavor.callee_toml)?;
+    let prepared = waihu_callee::Prepared::new(behavior, data_dir, Some(tts.as_ref()))?;
+    waihu_callee::CalleeServer::start(waihu_callee::CalleeConfig {
+        sip: waihu_sip::SipConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], args.callee_port)),
+            ..waihu_sip::SipConfig::default()
+        },
+        behavior: prepared,
+        log_path: Some(data_dir.join("callee-calls.jsonl")),
+        record_dir: None,
+    })
+    .await
+    .with_context(|| {
+        format!(
+            "cannot start the virtual callee on 127.0.0.1:{}",
+            args.callee_port
+        )
+    })
+
+}
+
+/// Runs the scheduler until the demo task is no longer running, drawing the
+/// progress bar; returns every finished call's figures.
+async fn run_with_progress(
+    store: &Store,
+    engine: &Arc<waihu_campaign::Engine<waihu_app::dialler::port::StorePort>>,
+    tenant: &Tenant,
+    task: &waihu_store::Task,
+    total: usize,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<Finished>,
+) -> anyhow::Result<Vec<Finished>> {
     let mut finished: Vec<Finished> = Vec::new();
     let run_store = store.clone();
     let task_id = task.id;
     let tenant_id = tenant.id;
     let runner = {
-        let engine = Arc::clone(&engine);
+        let engine = Arc::clone(engine);
         tokio::spawn(async move {
             let stop = async move {
                 loop {
@@ -193,12 +251,16 @@ pub async fn run_flavor(
         .await
         .context("the scheduler panicked")?
         .map_err(|e| anyhow::anyhow!("scheduler: {e}"))?;
-    eprintln!();
-    callee.shutdown();
-    dialler.ua.shutdown();
+    Ok(finished)
+}
 
-    let elapsed = started.elapsed().as_secs_f64();
-    let mut summary = summarise(&store, &tenant, task.id, &finished).await?;
+/// The run's wall time, call rate and the scheduler's own time per attempt.
+fn add_run_figures(
+    summary: &mut Summary,
+    engine: &waihu_campaign::Engine<waihu_app::dialler::port::StorePort>,
+    elapsed: f64,
+    lines: u32,
+) {
     let o = engine.port().overhead();
     let per = |us: &std::sync::atomic::AtomicU64, n: u64| {
         us.load(std::sync::atomic::Ordering::Relaxed) as f64 / n.max(1) as f64
@@ -211,7 +273,7 @@ pub async fn run_flavor(
     summary.json["run"] = serde_json::json!({
         "elapsed_s": (elapsed * 10.0).round() / 10.0,
         "calls_per_hour": ((attempts as f64) * 3600.0 / elapsed.max(0.001)).round(),
-        "lines": args.lines,
+        "lines": lines,
         "overhead_us_per_attempt": {
             "claim": claim_per_attempt.round(),
             "gate": per(&o.gate_us, gates).round(),
@@ -227,33 +289,9 @@ pub async fn run_flavor(
             "{:.0} s, {:.0} calls/hour on {} lines",
             elapsed,
             attempts as f64 * 3600.0 / elapsed.max(0.001),
-            args.lines
+            lines
         ),
     ));
-    print_summary(&summary);
-    println!();
-    for (who, pw) in &logins {
-        println!("login: {who} / {pw}");
-    }
-    if args.json {
-        println!("{}", summary.json);
-    }
-    if args.exit {
-        store.close().await;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| {
-            format!(
-                "cannot listen on {} (try --listen 127.0.0.1:0)",
-                args.listen
-            )
-        })?;
-    println!("the back office keeps serving until Ctrl-C");
-    super::serve::serve_web(&ctx, &store, listener, super::serve::shutdown_signal()).await?;
-    store.close().await;
-    Ok(ExitCode::SUCCESS)
 }
 
 fn progress(done: usize, total: usize, calls: usize) {

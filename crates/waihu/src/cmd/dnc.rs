@@ -141,81 +141,106 @@ pub async fn run(ctx: &Context, cmd: DncCommand) -> anyhow::Result<ExitCode> {
             number,
             tenant,
             json,
-        } => {
-            let e164 = parse_number(&number)?;
-            let t = super::tenant::resolve(&store, &tenant).await?;
-            let m = store.dnc_membership(t.id, &pii.hash(&e164)).await?;
-            if json {
-                println!(
-                    "{}",
-                    serde_json::json!({
-                        "number": pii.mask(&e164),
-                        "tenant": m.tenant, "platform": m.platform, "registry": m.registry,
-                    })
-                );
-            } else {
-                let lists: Vec<&str> = [
-                    ("tenant", m.tenant),
-                    ("platform", m.platform),
-                    ("registry", m.registry),
-                ]
-                .into_iter()
-                .filter_map(|(n, on)| on.then_some(n))
-                .collect();
-                if lists.is_empty() {
-                    println!("{}: on no do-not-call list", pii.mask(&e164));
-                } else {
-                    println!(
-                        "{}: on the {} do-not-call list(s)",
-                        pii.mask(&e164),
-                        lists.join(", ")
-                    );
-                }
-            }
-        }
+        } => check(&store, &pii, &number, &tenant, json).await?,
         DncCommand::Import { file, list, json } => {
-            let text =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let text = String::from_utf8_lossy(&text);
             let scope = list.scope(&store).await?;
-            let mut hashes = Vec::new();
-            let mut bad = Vec::new();
-            for (i, line) in text.lines().enumerate() {
-                let cell = line
-                    .split(',')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .trim_matches('"');
-                if cell.is_empty() || (i == 0 && !cell.chars().any(|c| c.is_ascii_digit())) {
-                    continue; // blank line or header
-                }
-                match parse_number(cell) {
-                    Ok(e164) => hashes.push(pii.hash(&e164)),
-                    Err(_) => bad.push(i + 1),
-                }
-            }
-            let source = file
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let added = store.import_dnc(scope, &hashes, &source, &actor).await?;
-            if json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "added": added, "already": hashes.len() as u64 - added, "invalid_rows": bad })
-                );
-            } else {
-                println!(
-                    "added {added} numbers to the {} do-not-call list ({} already there, {} invalid lines{})",
-                    scope.label(),
-                    hashes.len() as u64 - added,
-                    bad.len(),
-                    if bad.is_empty() { String::new() } else { format!(": rows {bad:?}") }
-                );
-            }
+            import(&store, &pii, &file, scope, json, &actor).await?;
         }
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `waihu dnc check`: the lists a number is on, for a tenant.
+async fn check(
+    store: &Store,
+    pii: &waihu_app::pii::Pii,
+    number: &str,
+    tenant: &str,
+    json: bool,
+) -> anyhow::Result<()> {
+    let e164 = parse_number(number)?;
+    let t = super::tenant::resolve(store, tenant).await?;
+    let m = store.dnc_membership(t.id, &pii.hash(&e164)).await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "number": pii.mask(&e164),
+                "tenant": m.tenant, "platform": m.platform, "registry": m.registry,
+            })
+        );
+    } else {
+        let lists: Vec<&str> = [
+            ("tenant", m.tenant),
+            ("platform", m.platform),
+            ("registry", m.registry),
+        ]
+        .into_iter()
+        .filter_map(|(n, on)| on.then_some(n))
+        .collect();
+        if lists.is_empty() {
+            println!("{}: on no do-not-call list", pii.mask(&e164));
+        } else {
+            println!(
+                "{}: on the {} do-not-call list(s)",
+                pii.mask(&e164),
+                lists.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `waihu dnc import`: the first column of a CSV or text file, one number a
+/// line (a header line is skipped), onto a list; bad lines are reported.
+async fn import(
+    store: &Store,
+    pii: &waihu_app::pii::Pii,
+    file: &std::path::Path,
+    scope: DncScope,
+    json: bool,
+    actor: &Actor,
+) -> anyhow::Result<()> {
+    let text =
+        std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text = String::from_utf8_lossy(&text);
+    let mut hashes = Vec::new();
+    let mut bad = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let cell = line
+            .split(',')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('"');
+        if cell.is_empty() || (i == 0 && !cell.chars().any(|c| c.is_ascii_digit())) {
+            continue; // blank line or header
+        }
+        match parse_number(cell) {
+            Ok(e164) => hashes.push(pii.hash(&e164)),
+            Err(_) => bad.push(i + 1),
+        }
+    }
+    let source = file
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let added = store.import_dnc(scope, &hashes, &source, actor).await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "added": added, "already": hashes.len() as u64 - added, "invalid_rows": bad })
+        );
+    } else {
+        println!(
+            "added {added} numbers to the {} do-not-call list ({} already there, {} invalid lines{})",
+            scope.label(),
+            hashes.len() as u64 - added,
+            bad.len(),
+            if bad.is_empty() { String::new() } else { format!(": rows {bad:?}") }
+        );
+    }
+}
+    Ok(())
 }

@@ -1,27 +1,12 @@
-//! Task states and the commands that move between them:
+//! The commands that move a task between its states ([`waihu_core::TaskState`]):
 //! draft → running ⇄ paused → completed | stopped. Pure; the store applies a
-//! transition as a compare-and-set on the allowed source states.
+//! transition as a compare-and-set on the command's source states.
 
 use std::fmt;
-use std::str::FromStr;
-
-/// Where a task stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum TaskStatus {
-    /// Being set up; nobody is called.
-    Draft,
-    /// The scheduler dials its contacts.
-    Running,
-    /// Held by a user or automatically; resumable.
-    Paused,
-    /// Every contact is done (or the end date passed).
-    Completed,
-    /// Stopped for good by a user.
-    Stopped,
-}
+use waihu_core::TaskState;
 
 /// What a user (or the scheduler) asks of a task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TaskCommand {
     /// draft → running.
     Start,
@@ -39,49 +24,23 @@ pub enum TaskCommand {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot {command} a task that is {state}")]
 pub struct TransitionError {
-    /// The command's name.
-    pub command: &'static str,
+    /// The command given.
+    pub command: TaskCommand,
     /// The state the task is in.
-    pub state: TaskStatus,
-}
-
-/// A state name that is not one of ours.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown task state {0:?}")]
-pub struct UnknownStatus(pub String);
-
-impl TaskStatus {
-    /// The stable lower-case name stored in the database and shown by the CLI.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TaskStatus::Draft => "draft",
-            TaskStatus::Running => "running",
-            TaskStatus::Paused => "paused",
-            TaskStatus::Completed => "completed",
-            TaskStatus::Stopped => "stopped",
-        }
-    }
-
-    /// Whether no command can move the task any more.
-    pub fn is_final(self) -> bool {
-        matches!(self, TaskStatus::Completed | TaskStatus::Stopped)
-    }
-
-    /// The state after `command`, or why it does not apply.
-    pub fn apply(self, command: TaskCommand) -> Result<TaskStatus, TransitionError> {
-        if command.sources().contains(&self) {
-            Ok(command.target())
-        } else {
-            Err(TransitionError {
-                command: command.as_str(),
-                state: self,
-            })
-        }
-    }
+    pub state: TaskState,
 }
 
 impl TaskCommand {
-    /// The command's verb, as typed on the command line.
+    /// The commands a person may give, in the order the back office offers them
+    /// (completing is the scheduler's).
+    pub const BY_PERSON: [TaskCommand; 4] = [
+        TaskCommand::Start,
+        TaskCommand::Pause,
+        TaskCommand::Resume,
+        TaskCommand::Stop,
+    ];
+
+    /// The command's verb, as typed on the command line and used in URLs.
     pub fn as_str(self) -> &'static str {
         match self {
             TaskCommand::Start => "start",
@@ -93,8 +52,8 @@ impl TaskCommand {
     }
 
     /// The states the command applies to.
-    pub fn sources(self) -> &'static [TaskStatus] {
-        use TaskStatus::*;
+    pub fn sources(self) -> &'static [TaskState] {
+        use TaskState::*;
         match self {
             TaskCommand::Start => &[Draft],
             TaskCommand::Pause => &[Running],
@@ -105,19 +64,30 @@ impl TaskCommand {
     }
 
     /// The state it leads to.
-    pub fn target(self) -> TaskStatus {
+    pub fn target(self) -> TaskState {
         match self {
-            TaskCommand::Start | TaskCommand::Resume => TaskStatus::Running,
-            TaskCommand::Pause => TaskStatus::Paused,
-            TaskCommand::Stop => TaskStatus::Stopped,
-            TaskCommand::Complete => TaskStatus::Completed,
+            TaskCommand::Start | TaskCommand::Resume => TaskState::Running,
+            TaskCommand::Pause => TaskState::Paused,
+            TaskCommand::Stop => TaskState::Stopped,
+            TaskCommand::Complete => TaskState::Completed,
         }
     }
-}
 
-impl fmt::Display for TaskStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+    /// Whether the command applies to a task in `state`.
+    pub fn applies_to(self, state: TaskState) -> bool {
+        self.sources().contains(&state)
+    }
+
+    /// The state after the command on a task in `state`, or why it does not apply.
+    pub fn apply(self, state: TaskState) -> Result<TaskState, TransitionError> {
+        if self.applies_to(state) {
+            Ok(self.target())
+        } else {
+            Err(TransitionError {
+                command: self,
+                state,
+            })
+        }
     }
 }
 
@@ -127,25 +97,11 @@ impl fmt::Display for TaskCommand {
     }
 }
 
-impl FromStr for TaskStatus {
-    type Err = UnknownStatus;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "draft" => TaskStatus::Draft,
-            "running" => TaskStatus::Running,
-            "paused" => TaskStatus::Paused,
-            "completed" => TaskStatus::Completed,
-            "stopped" => TaskStatus::Stopped,
-            other => return Err(UnknownStatus(other.to_string())),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::TaskCommand::*;
-    use super::TaskStatus::*;
     use super::*;
+    use waihu_core::TaskState::*;
 
     #[test]
     fn every_command_from_every_state() {
@@ -167,21 +123,21 @@ mod tests {
             (Paused, Complete, Some(Completed)),
         ];
         for (from, cmd, to) in table {
-            assert_eq!(from.apply(cmd).ok(), to, "{from} --{cmd}-->");
+            assert_eq!(cmd.apply(from).ok(), to, "{from} --{cmd}-->");
+            assert_eq!(cmd.applies_to(from), to.is_some(), "{from} --{cmd}-->");
         }
         for s in [Completed, Stopped] {
+            assert!(s.is_final());
             for c in [Start, Pause, Resume, Stop, Complete] {
-                let e = s.apply(c).unwrap_err();
+                let e = c.apply(s).unwrap_err();
                 assert_eq!(e.to_string(), format!("cannot {c} a task that is {s}"));
             }
         }
     }
 
     #[test]
-    fn names_round_trip() {
-        for s in [Draft, Running, Paused, Completed, Stopped] {
-            assert_eq!(s.as_str().parse::<TaskStatus>(), Ok(s));
-        }
-        assert!("finished".parse::<TaskStatus>().is_err());
+    fn a_person_cannot_complete_a_task() {
+        let verbs: Vec<&str> = TaskCommand::BY_PERSON.iter().map(|c| c.as_str()).collect();
+        assert_eq!(verbs, ["start", "pause", "resume", "stop"]);
     }
 }

@@ -28,7 +28,7 @@ pub use campaign::{
     DeliveryState, DueDelivery, InFlight, Lead, LeadFilter, LeadRepo, LeadStatus, LimitsRepo,
     LintSummary, NewLead, NewPushTarget, NewTask, NewTrunk, Next, Prompt, PromptRepo, PushKind,
     PushRepo, PushTarget, ScriptRepo, ScriptSummary, ScriptVersion, Task, TaskCounts, TaskRepo,
-    TaskStateName, TaskVariant, TenantLimits, Transport, Trunk, TrunkRepo,
+    TaskVariant, TenantLimits, Transport, Trunk, TrunkRepo,
 };
 pub use contacts::{
     AttemptHistory, AttemptRepo, CallerNumber, CallerNumberRepo, ContactList, ContactRepo,

@@ -25,5 +25,5 @@ pub use push::{
     Delivery, DeliveryState, DueDelivery, NewPushTarget, PushKind, PushRepo, PushTarget,
 };
 pub use scripts::{LintSummary, Prompt, PromptRepo, ScriptRepo, ScriptSummary, ScriptVersion};
-pub use tasks::{Claim, NewTask, Next, Task, TaskCounts, TaskRepo, TaskStateName, TaskVariant};
+pub use tasks::{Claim, NewTask, Next, Task, TaskCounts, TaskRepo, TaskVariant};
 pub use trunks::{NewTrunk, Transport, Trunk, TrunkRepo};

@@ -5,8 +5,8 @@
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::AppState;
 use uuid::Uuid;
-use waihu_core::TenantId;
-use waihu_store::{Actor, Task, TaskStateName};
+use waihu_core::{TaskState, TenantId};
+use waihu_store::{Actor, Task};
 
 /// What a person can do to a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,8 +44,8 @@ impl TaskAction {
     }
 
     /// The states it may leave.
-    pub fn from_states(self) -> &'static [TaskStateName] {
-        use TaskStateName::*;
+    pub fn from_states(self) -> &'static [TaskState] {
+        use TaskState::*;
         match self {
             Self::Start => &[Draft],
             Self::Pause => &[Running],
@@ -55,16 +55,16 @@ impl TaskAction {
     }
 
     /// The state it leads to.
-    pub fn to_state(self) -> TaskStateName {
+    pub fn to_state(self) -> TaskState {
         match self {
-            Self::Start | Self::Resume => TaskStateName::Running,
-            Self::Pause => TaskStateName::Paused,
-            Self::Stop => TaskStateName::Stopped,
+            Self::Start | Self::Resume => TaskState::Running,
+            Self::Pause => TaskState::Paused,
+            Self::Stop => TaskState::Stopped,
         }
     }
 
     /// Whether it is offered for a task in `state`.
-    pub fn allowed_from(self, state: TaskStateName) -> bool {
+    pub fn allowed_from(self, state: TaskState) -> bool {
         self.from_states().contains(&state)
     }
 

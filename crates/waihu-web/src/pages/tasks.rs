@@ -16,25 +16,25 @@ use axum::response::Response;
 use maud::{html, Markup};
 use serde::Deserialize;
 use uuid::Uuid;
-use waihu_core::Role;
-use waihu_store::{TaskCounts, TaskStateName};
+use waihu_core::{Role, TaskState};
+use waihu_store::TaskCounts;
 
 /// A task state's label.
-pub fn state_label(s: TaskStateName) -> Msg {
+pub fn state_label(s: TaskState) -> Msg {
     match s {
-        TaskStateName::Draft => Msg::StateDraft,
-        TaskStateName::Running => Msg::StateRunning,
-        TaskStateName::Paused => Msg::StatePaused,
-        TaskStateName::Completed => Msg::StateCompleted,
-        TaskStateName::Stopped => Msg::StateStopped,
+        TaskState::Draft => Msg::StateDraft,
+        TaskState::Running => Msg::StateRunning,
+        TaskState::Paused => Msg::StatePaused,
+        TaskState::Completed => Msg::StateCompleted,
+        TaskState::Stopped => Msg::StateStopped,
     }
 }
 
-fn state_badge(ctx: &PageCtx, s: TaskStateName) -> Markup {
+fn state_badge(ctx: &PageCtx, s: TaskState) -> Markup {
     let class = match s {
-        TaskStateName::Running | TaskStateName::Completed => "badge ok",
-        TaskStateName::Paused | TaskStateName::Draft => "badge warn",
-        TaskStateName::Stopped => "badge bad",
+        TaskState::Running | TaskState::Completed => "badge ok",
+        TaskState::Paused | TaskState::Draft => "badge warn",
+        TaskState::Stopped => "badge bad",
     };
     html! { span class=(class) data-state=(s.as_str()) { (ctx.t(state_label(s))) } }
 }
@@ -67,7 +67,7 @@ pub async fn list(State(state): State<AppState>, ctx: PageCtx) -> AppResult<Mark
         let counts = state.store.task_counts(t, task.id).await?;
         rows.push((task, counts));
     }
-    let running = rows.iter().any(|(t, _)| t.state == TaskStateName::Running);
+    let running = rows.iter().any(|(t, _)| t.state == TaskState::Running);
     let body = html! {
         div.card #tasks-live data-refresh=[running.then_some(REFRESH_SECS)] {
             p.hint { (ctx.t(Msg::TasksIntro)) }
@@ -132,7 +132,7 @@ pub async fn detail(
     let (done, total) = progress(&c);
     let admin = ctx.who.role == Role::Admin;
     let ab = crate::insight::ab::task_section(&state, &ctx, &task).await?;
-    let running = task.state == TaskStateName::Running;
+    let running = task.state == TaskState::Running;
     let body = html! {
         (done_notice(&ctx, q.done.is_some()))
         div #task-live data-refresh=[running.then_some(REFRESH_SECS)] {

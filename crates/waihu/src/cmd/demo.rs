@@ -15,10 +15,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use waihu_campaign::{Delay, TaskCommand};
-use waihu_core::{Clock, Role, TenantName};
-use waihu_store::{
-    password::random_secret, Actor, DncScope, NewTrunk, Store, TaskStateName, Transport,
-};
+use waihu_core::{Clock, Role, TaskState, TenantName};
+use waihu_store::{password::random_secret, Actor, DncScope, NewTrunk, Store, Transport};
 
 /// `waihu demo`.
 #[derive(Debug, Clone, clap::Args)]
@@ -160,7 +158,7 @@ pub async fn run_flavor(
                 loop {
                     tokio::time::sleep(Duration::from_millis(300)).await;
                     match run_store.get_task(tenant_id, task_id).await {
-                        Ok(Some(t)) if t.state == TaskStateName::Running => {}
+                        Ok(Some(t)) if t.state == TaskState::Running => {}
                         _ => return,
                     }
                 }

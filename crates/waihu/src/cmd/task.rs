@@ -6,8 +6,8 @@ use super::Context;
 use anyhow::{bail, Context as _};
 use chrono::{DateTime, Utc};
 use std::process::ExitCode;
-use waihu_campaign::{CallerNumberFacts, Delay, TaskCommand, TaskDraft, TaskStatus};
-use waihu_store::{Actor, NewTask, Store, Task, TaskStateName, Tenant};
+use waihu_campaign::{CallerNumberFacts, Delay, TaskCommand, TaskDraft};
+use waihu_store::{Actor, NewTask, Store, Task, Tenant};
 
 /// Task subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -192,28 +192,6 @@ async fn find(store: &Store, r: &TaskRef) -> anyhow::Result<(Tenant, Task)> {
     Ok((tenant, task))
 }
 
-/// The store's name for a campaign state.
-pub fn state_name(s: TaskStatus) -> TaskStateName {
-    match s {
-        TaskStatus::Draft => TaskStateName::Draft,
-        TaskStatus::Running => TaskStateName::Running,
-        TaskStatus::Paused => TaskStateName::Paused,
-        TaskStatus::Completed => TaskStateName::Completed,
-        TaskStatus::Stopped => TaskStateName::Stopped,
-    }
-}
-
-/// The campaign's name for a stored state.
-pub fn status_of(s: TaskStateName) -> TaskStatus {
-    match s {
-        TaskStateName::Draft => TaskStatus::Draft,
-        TaskStateName::Running => TaskStatus::Running,
-        TaskStateName::Paused => TaskStatus::Paused,
-        TaskStateName::Completed => TaskStatus::Completed,
-        TaskStateName::Stopped => TaskStatus::Stopped,
-    }
-}
-
 /// Applies a command to a task (queueing its contacts first on start and resume).
 pub async fn apply_command(
     store: &Store,
@@ -223,18 +201,16 @@ pub async fn apply_command(
     reason: Option<&str>,
     actor: &Actor,
 ) -> anyhow::Result<Task> {
-    let current = status_of(task.state);
-    let target = current
-        .apply(command)
+    let target = command
+        .apply(task.state)
         .map_err(|e| anyhow::anyhow!("task {}: {e}", task.name))?;
     if matches!(command, TaskCommand::Start | TaskCommand::Resume) {
         store
             .enqueue_task_contacts(tenant.id, task.id, Utc::now())
             .await?;
     }
-    let from: Vec<_> = command.sources().iter().map(|s| state_name(*s)).collect();
     Ok(store
-        .set_task_state(tenant.id, task.id, &from, state_name(target), reason, actor)
+        .set_task_state(tenant.id, task.id, command.sources(), target, reason, actor)
         .await?)
 }
 

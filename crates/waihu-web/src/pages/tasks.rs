@@ -7,7 +7,7 @@ use super::{
     csrf_field, done_notice, fmt_time, layout, parse_id, see_other, DoneQuery, PageCtx, PageForm,
 };
 use crate::auth::principal::{CAMPAIGN_READERS, TENANT_ADMINS};
-use crate::campaign::tasks::{self, TaskAction};
+use crate::campaign::tasks;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::state::AppState;
@@ -16,6 +16,7 @@ use axum::response::Response;
 use maud::{html, Markup};
 use serde::Deserialize;
 use uuid::Uuid;
+use waihu_campaign::TaskCommand;
 use waihu_core::{Role, TaskState};
 use waihu_store::TaskCounts;
 
@@ -39,12 +40,14 @@ fn state_badge(ctx: &PageCtx, s: TaskState) -> Markup {
     html! { span class=(class) data-state=(s.as_str()) { (ctx.t(state_label(s))) } }
 }
 
-fn action_label(a: TaskAction) -> Msg {
+fn action_label(a: TaskCommand) -> Msg {
     match a {
-        TaskAction::Start => Msg::Start,
-        TaskAction::Pause => Msg::Pause,
-        TaskAction::Resume => Msg::Resume,
-        TaskAction::Stop => Msg::Stop,
+        TaskCommand::Start => Msg::Start,
+        TaskCommand::Pause => Msg::Pause,
+        TaskCommand::Resume => Msg::Resume,
+        TaskCommand::Stop => Msg::Stop,
+        // Never a button (not in `BY_PERSON`): the scheduler completes tasks.
+        TaskCommand::Complete => Msg::StateCompleted,
     }
 }
 
@@ -155,12 +158,12 @@ pub async fn detail(
             }
             @if admin {
                 div.actions #task-actions {
-                    @for a in TaskAction::ALL {
-                        @if a.allowed_from(task.state) {
+                    @for a in TaskCommand::BY_PERSON {
+                        @if a.applies_to(task.state) {
                             form method="post" action={ "/tasks/" (task.id) "/" (a.as_str()) } class="inline"
-                                data-confirm=[(a == TaskAction::Stop).then(|| ctx.t(Msg::ConfirmStop))] {
+                                data-confirm=[(a == TaskCommand::Stop).then(|| ctx.t(Msg::ConfirmStop))] {
                                 (csrf_field(&ctx))
-                                button class=(if a == TaskAction::Stop { "danger" } else { "secondary" }) type="submit" { (ctx.t(action_label(a))) }
+                                button class=(if a == TaskCommand::Stop { "danger" } else { "secondary" }) type="submit" { (ctx.t(action_label(a))) }
                             }
                         }
                     }
@@ -198,7 +201,7 @@ pub async fn act(
 ) -> AppResult<Response> {
     let t = ctx.who.tenant_for(TENANT_ADMINS)?;
     let id: Uuid = parse_id(&id, "task")?;
-    let action = TaskAction::parse(&action).ok_or_else(|| AppError::not_found("page"))?;
-    tasks::apply(&state, t, id, action, f.reason.as_deref(), &ctx.who.actor).await?;
+    let command = tasks::parse_command(&action).ok_or_else(|| AppError::not_found("page"))?;
+    tasks::apply(&state, t, id, command, f.reason.as_deref(), &ctx.who.actor).await?;
     Ok(see_other(&format!("/tasks/{id}?done=1")))
 }

@@ -10,9 +10,9 @@ use waihu_compliance::pii::{PhoneHash, PhoneKey};
 use waihu_compliance::{ConsentEvidence, EvidenceRef, Purpose};
 use waihu_core::{Role, TaskState};
 use waihu_store::{
-    Actor, BeginCall, CallFilter, CallResult, ImportBatch, LeadFilter, LeadStatus, LintSummary,
-    NewContact, NewLead, NewPushTarget, NewTask, NewTrunk, Next, PushKind, Store, StoreError, Task,
-    Transport,
+    Actor, BeginCall, CallFilter, CallResult, CallState, ImportBatch, LeadFilter, LeadStatus,
+    LintSummary, NewContact, NewLead, NewPushTarget, NewTask, NewTrunk, Next, PushKind, Store,
+    StoreError, Task, Transport,
 };
 
 pub(crate) const WORKER: &str = "worker-1";

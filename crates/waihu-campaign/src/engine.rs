@@ -14,12 +14,12 @@ use tokio::task::JoinSet;
 use tracing::{debug, info, warn};
 use waihu_core::Clock;
 
+use crate::command::TaskCommand;
 use crate::lines::{LineGuard, Lines};
 use crate::pacer::Pacer;
 use crate::port::{CampaignPort, PortError, TaskRun};
 use crate::refusal::{after_refusal, RefusalEffect};
 use crate::retry::Next;
-use crate::state::TaskCommand;
 
 /// Scheduler settings.
 #[derive(Debug, Clone)]

@@ -4,8 +4,8 @@
 //! tests implement it in memory. Every method that changes state is expected
 //! to be one transaction.
 
+use crate::command::TaskCommand;
 use crate::retry::{Next, RetryPolicy};
-use crate::state::TaskCommand;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;

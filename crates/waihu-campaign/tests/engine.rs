@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use uuid::Uuid;
 use waihu_campaign::*;
-use waihu_core::{ManualClock, TenantId};
+use waihu_core::{ManualClock, TaskState, TenantId};
 
 #[derive(Debug, Clone)]
 struct Contact {
@@ -29,7 +29,7 @@ struct Contact {
 struct World {
     contacts: HashMap<Uuid, Contact>,
     calls: HashMap<Uuid, Uuid>, // call -> contact
-    tasks: Vec<(TaskRun, TaskStatus)>,
+    tasks: Vec<(TaskRun, TaskState)>,
     commands: Vec<(TaskCommand, String)>,
 }
 
@@ -55,7 +55,7 @@ impl CampaignPort for Port {
         let w = self.world.lock().unwrap();
         Ok(w.tasks
             .iter()
-            .filter(|(_, s)| *s == TaskStatus::Running)
+            .filter(|(_, s)| *s == TaskState::Running)
             .map(|(t, _)| t.clone())
             .collect())
     }
@@ -68,7 +68,7 @@ impl CampaignPort for Port {
         w.commands.push((c, reason.to_string()));
         for (t, s) in w.tasks.iter_mut() {
             if t.id == task.id {
-                *s = s.apply(c).map_err(|e| PortError(e.to_string()))?;
+                *s = c.apply(*s).map_err(|e| PortError(e.to_string()))?;
             }
         }
         Ok(())
@@ -266,7 +266,7 @@ fn world(
             },
         );
     }
-    w.tasks.push((task, TaskStatus::Running));
+    w.tasks.push((task, TaskState::Running));
     let port = Arc::new(Port {
         world: Mutex::new(w),
         clock: ManualClock::new(t0()),
@@ -319,7 +319,7 @@ async fn retries_follow_the_policy_clock() {
         ]
     );
     assert_eq!(c.done_reason.as_deref(), Some("busy (max attempts)"));
-    assert_eq!(w.tasks[0].1, TaskStatus::Completed);
+    assert_eq!(w.tasks[0].1, TaskState::Completed);
 }
 
 #[tokio::test]
@@ -409,7 +409,7 @@ async fn refusals_are_recorded_or_pause_the_task() {
     port.clock.advance(CDuration::minutes(30));
     settle(&engine).await;
     let w = port.world.lock().unwrap();
-    assert_eq!(w.tasks[0].1, TaskStatus::Paused);
+    assert_eq!(w.tasks[0].1, TaskState::Paused);
     assert_eq!(
         w.commands.last().unwrap().1,
         "refused by the gate: caller_number"
@@ -460,6 +460,6 @@ async fn end_date_completes_the_task() {
     settle(&engine).await;
     let w = port.world.lock().unwrap();
     assert_eq!(w.contacts[&ids[0]].attempts, 1);
-    assert_eq!(w.tasks[0].1, TaskStatus::Completed);
+    assert_eq!(w.tasks[0].1, TaskState::Completed);
     assert_eq!(w.commands.last().unwrap().1, "end date reached");
 }

@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::time::Instant;
 use waihu_compliance::pii::{NumberCipher, PhoneKey};
 use waihu_compliance::*;
-use waihu_core::TenantId;
+use waihu_core::{TaskState, TenantId};
 
 const SAMPLES: usize = 200_000;
 

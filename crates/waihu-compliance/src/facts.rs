@@ -8,7 +8,7 @@ use crate::purpose::Purpose;
 use crate::window::WeeklyWindows;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use waihu_core::TenantId;
+use waihu_core::{TaskState, TenantId};
 
 /// Which rules apply to the question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,38 +77,10 @@ pub enum TenantStatus {
     Suspended,
 }
 
-/// A task's lifecycle state; only a running task may dial.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TaskState {
-    /// Not started yet.
-    Draft,
-    /// Dialling.
-    Running,
-    /// Paused by a user or automatically (complaint rate).
-    Paused,
-    /// Stopped for good.
-    Stopped,
-    /// All contacts done.
-    Finished,
-}
-
-impl TaskState {
-    /// Lowercase name for messages.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TaskState::Draft => "draft",
-            TaskState::Running => "running",
-            TaskState::Paused => "paused",
-            TaskState::Stopped => "stopped",
-            TaskState::Finished => "finished",
-        }
-    }
-}
-
 /// The task the call belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskFacts {
-    /// Its state.
+    /// Its state; only a running task may dial.
     pub state: TaskState,
     /// Its calling windows, callee-local.
     pub windows: WeeklyWindows,

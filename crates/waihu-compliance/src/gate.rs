@@ -9,6 +9,7 @@ use crate::window::WeeklyWindows;
 use crate::zones::{callee_zones, CalleeZones};
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
+use waihu_core::TaskState;
 
 /// Decides one dial attempt at `now`. Allocation-free on allow.
 pub fn check(req: &DialRequest, facts: &Facts<'_>, now: DateTime<Utc>) -> Decision {
@@ -20,10 +21,10 @@ pub fn check(req: &DialRequest, facts: &Facts<'_>, now: DateTime<Utc>) -> Decisi
         reasons.push(Reason::new(Rule::TenantStanding, "the tenant is suspended"));
     }
     if let Some(task) = facts.task {
-        if task.state != crate::TaskState::Running {
+        if task.state != TaskState::Running {
             reasons.push(Reason::new(
                 Rule::TaskState,
-                format_args!("the task is {}", task.state.as_str()),
+                format_args!("the task is {}", state_word(task.state)),
             ));
         }
     }
@@ -48,6 +49,16 @@ pub fn check(req: &DialRequest, facts: &Facts<'_>, now: DateTime<Utc>) -> Decisi
         Decision::Allow
     } else {
         Decision::Deny(reasons)
+    }
+}
+
+/// The task state as a deny reason words it. Refusals are stored with their
+/// reasons, and those of a completed task have always said "finished", so the
+/// text stays as it was.
+fn state_word(state: TaskState) -> &'static str {
+    match state {
+        TaskState::Completed => "finished",
+        other => other.as_str(),
     }
 }
 

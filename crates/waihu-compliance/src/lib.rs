@@ -34,7 +34,7 @@ mod nanp;
 pub use consent::{ConsentEvidence, ConsentRecord, EvidenceRef, InvalidScope};
 pub use facts::{
     AttemptCounts, CallerNumberFacts, CheckScope, DialRequest, DncFacts, Facts, TaskFacts,
-    TaskState, TenantStatus,
+    TenantStatus,
 };
 pub use gate::check;
 pub use policy::{Jurisdiction, Policy, PolicyError, PolicyOverride};

@@ -24,11 +24,11 @@ pub mod testing;
 pub use audit::{Actor, AuditEntry, AuditSearch, ChainBreak, ChainHead, NewAudit};
 pub use campaign::{check_grade, DashboardFigures, DashboardRepo, TenantRates};
 pub use campaign::{
-    BeginCall, CallFilter, CallId, CallRecord, CallRepo, CallResult, Claim, Delivery,
+    BeginCall, CallFilter, CallId, CallRecord, CallRepo, CallResult, CallState, Claim, Delivery,
     DeliveryState, DueDelivery, InFlight, Lead, LeadFilter, LeadRepo, LeadStatus, LimitsRepo,
     LintSummary, NewLead, NewPushTarget, NewTask, NewTrunk, Next, Prompt, PromptRepo, PushKind,
     PushRepo, PushTarget, ScriptRepo, ScriptSummary, ScriptVersion, Task, TaskCounts, TaskRepo,
-    TaskStateName, TaskVariant, TenantLimits, Transport, Trunk, TrunkRepo,
+    TaskVariant, TenantLimits, Transport, Trunk, TrunkRepo,
 };
 pub use contacts::{
     AttemptHistory, AttemptRepo, CallerNumber, CallerNumberRepo, ContactList, ContactRepo,

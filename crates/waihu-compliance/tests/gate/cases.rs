@@ -6,9 +6,9 @@ use chrono_tz::Tz;
 use waihu_compliance::{
     check, AttemptCounts, CallerNumberFacts, CheckScope, ConsentEvidence, ConsentRecord, Decision,
     DialRequest, DncFacts, EvidenceRef, Facts, Jurisdiction, Policy, Purpose, Rule, TaskFacts,
-    TaskState, TenantStatus, TimeWindow, WeeklyWindows,
+    TenantStatus, TimeWindow, WeeklyWindows,
 };
-use waihu_core::TenantId;
+use waihu_core::{TaskState, TenantId};
 
 /// Owns everything a `Facts` borrows.
 struct World {
@@ -364,13 +364,25 @@ fn cases() -> Vec<Case> {
         case(
             "paused task",
             ten,
-            |w| task_mut(w).state = waihu_compliance::TaskState::Paused,
+            |w| task_mut(w).state = waihu_core::TaskState::Paused,
             &[TaskState],
         ),
         case(
             "stopped task",
             ten,
-            |w| task_mut(w).state = waihu_compliance::TaskState::Stopped,
+            |w| task_mut(w).state = waihu_core::TaskState::Stopped,
+            &[TaskState],
+        ),
+        case(
+            "completed task",
+            ten,
+            |w| task_mut(w).state = waihu_core::TaskState::Completed,
+            &[TaskState],
+        ),
+        case(
+            "draft task",
+            ten,
+            |w| task_mut(w).state = waihu_core::TaskState::Draft,
             &[TaskState],
         ),
         case(
@@ -522,6 +534,24 @@ fn messages_say_why() {
         ["not dialled: caller number +862100000009 is not assigned to this tenant"]
     );
     assert_eq!(w.decide(at).reasons()[0].rule.id(), "caller_number");
+}
+
+#[test]
+fn task_state_messages_keep_their_stored_wording() {
+    // Refusals are stored with these messages; a completed task reads "finished".
+    for (state, word) in [
+        (TaskState::Draft, "draft"),
+        (TaskState::Paused, "paused"),
+        (TaskState::Completed, "finished"),
+        (TaskState::Stopped, "stopped"),
+    ] {
+        let mut w = world();
+        task_mut(&mut w).state = state;
+        assert_eq!(
+            messages(&w, sh(10, 0, 0)),
+            [format!("not dialled: the task is {word}")]
+        );
+    }
 }
 
 #[test]

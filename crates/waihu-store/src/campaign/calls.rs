@@ -3,6 +3,7 @@
 //! finished (outcome, task contact, lead, push deliveries) in one transaction.
 //! Calls still in flight after a crash are reconciled as `interrupted`.
 
+use crate::campaign::call_state::CallState;
 use crate::campaign::leads::NewLead;
 use crate::campaign::tasks::Next;
 use crate::error::StoreResult;
@@ -98,8 +99,8 @@ pub struct CallRecord {
     pub number_masked: String,
     /// The process that dialled it.
     pub worker: Option<String>,
-    /// `in_flight` or `done`.
-    pub state: String,
+    /// In flight or done.
+    pub state: CallState,
     /// When it was persisted (before dialling).
     pub created_at: DateTime<Utc>,
     /// When the callee answered.

@@ -6,6 +6,7 @@
 //! JSON columns (task windows and retry policy, gate decisions, transcripts…) are
 //! opaque text here: the crates that write them own their format.
 
+pub(crate) mod call_state;
 pub(crate) mod calls;
 pub mod dashboard;
 pub(crate) mod grade;
@@ -16,6 +17,7 @@ pub(crate) mod scripts;
 pub(crate) mod tasks;
 pub(crate) mod trunks;
 
+pub use call_state::CallState;
 pub use calls::{BeginCall, CallFilter, CallId, CallRecord, CallRepo, CallResult, InFlight};
 pub use dashboard::{DashboardFigures, DashboardRepo, TenantRates};
 pub use grade::check_grade;
@@ -25,5 +27,5 @@ pub use push::{
     Delivery, DeliveryState, DueDelivery, NewPushTarget, PushKind, PushRepo, PushTarget,
 };
 pub use scripts::{LintSummary, Prompt, PromptRepo, ScriptRepo, ScriptSummary, ScriptVersion};
-pub use tasks::{Claim, NewTask, Next, Task, TaskCounts, TaskRepo, TaskStateName, TaskVariant};
+pub use tasks::{Claim, NewTask, Next, Task, TaskCounts, TaskRepo, TaskVariant};
 pub use trunks::{NewTrunk, Transport, Trunk, TrunkRepo};

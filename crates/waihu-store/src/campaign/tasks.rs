@@ -10,50 +10,7 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 use waihu_compliance::pii::PhoneHash;
 use waihu_compliance::ConsentEvidence;
-use waihu_core::TenantId;
-
-/// The state of a task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum TaskStateName {
-    /// Created, not started.
-    Draft,
-    /// The scheduler dials its contacts.
-    Running,
-    /// Stopped for now; can be resumed.
-    Paused,
-    /// Every contact is done.
-    Completed,
-    /// Ended by a person or a rule before completion.
-    Stopped,
-}
-
-impl TaskStateName {
-    /// Every state.
-    pub const ALL: [TaskStateName; 5] = [
-        TaskStateName::Draft,
-        TaskStateName::Running,
-        TaskStateName::Paused,
-        TaskStateName::Completed,
-        TaskStateName::Stopped,
-    ];
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TaskStateName::Draft => "draft",
-            TaskStateName::Running => "running",
-            TaskStateName::Paused => "paused",
-            TaskStateName::Completed => "completed",
-            TaskStateName::Stopped => "stopped",
-        }
-    }
-    /// Parses the stored form.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| format!("unknown task state {s:?}"))
-    }
-}
+use waihu_core::{TaskState, TenantId};
 
 /// A task to create (in state `draft`).
 #[derive(Debug, Clone, PartialEq)]
@@ -135,7 +92,7 @@ pub struct Task {
     /// Not after this time.
     pub ends_at: Option<DateTime<Utc>>,
     /// Current state.
-    pub state: TaskStateName,
+    pub state: TaskState,
     /// Why it entered that state (e.g. a pause reason), if given.
     pub state_reason: Option<String>,
     /// When it was created.
@@ -231,8 +188,8 @@ pub trait TaskRepo {
         &self,
         tenant_id: TenantId,
         id: Uuid,
-        from: &[TaskStateName],
-        to: TaskStateName,
+        from: &[TaskState],
+        to: TaskState,
         reason: Option<&str>,
         actor: &Actor,
     ) -> StoreResult<Task>;
@@ -267,10 +224,10 @@ pub trait TaskRepo {
 }
 
 /// The task state as stored, or a `Corrupt` error.
-pub(crate) fn parse_state(s: &str) -> StoreResult<TaskStateName> {
-    TaskStateName::parse(s).map_err(|why| StoreError::Corrupt {
+pub(crate) fn parse_state(s: &str) -> StoreResult<TaskState> {
+    s.parse::<TaskState>().map_err(|e| StoreError::Corrupt {
         table: "tasks",
-        why,
+        why: e.to_string(),
     })
 }
 
@@ -279,10 +236,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn task_states_round_trip() {
-        for s in TaskStateName::ALL {
-            assert_eq!(TaskStateName::parse(s.as_str()).unwrap(), s);
+    fn an_unknown_stored_state_is_corrupt() {
+        assert_eq!(parse_state("running").ok(), Some(TaskState::Running));
+        match parse_state("done") {
+            Err(StoreError::Corrupt { table, why }) => {
+                assert_eq!(table, "tasks");
+                assert_eq!(why, "unknown task state \"done\"");
+            }
+            other => panic!("{other:?}"),
         }
-        assert!(TaskStateName::parse("done").is_err());
     }
 }

@@ -2,7 +2,7 @@
 //! task contact, lead and push deliveries in one transaction, reconciled as
 //! `interrupted` after a crash. Scheduler bookkeeping: not audited.
 
-use crate::campaign::{CallRecord, InFlight};
+use crate::campaign::{CallRecord, CallState, InFlight};
 use crate::error::{StoreError, StoreResult};
 use crate::sql::contacts::phone_hash;
 use crate::sql::limits::count_column;
@@ -60,7 +60,7 @@ impl TryFrom<CallRow> for CallRecord {
             number_hash: phone_hash(&r.number_hash, "calls")?,
             number_masked: r.number_masked,
             worker: r.worker,
-            state: r.state,
+            state: CallState::parse(&r.state)?,
             created_at: r.created_at,
             answered_at: r.answered_at,
             ended_at: r.ended_at,

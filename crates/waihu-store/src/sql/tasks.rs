@@ -188,7 +188,8 @@ macro_rules! impl_tasks {
             use super::prelude::*;
             use $crate::campaign::grade::{check_grade, check_name};
             use $crate::campaign::tasks::parse_state;
-            use $crate::campaign::{Claim, NewTask, Next, Task, TaskCounts, TaskRepo, TaskStateName, TaskVariant};
+            use $crate::campaign::{Claim, NewTask, Next, Task, TaskCounts, TaskRepo, TaskVariant};
+            use waihu_core::TaskState;
             use $crate::sql::limits::int_column;
             use $crate::sql::tasks::{tasks_with_lists, ClaimRow, TaskRow, CLAIM_CHUNK, CLAIM_SELECT, TASK_COLS};
             use chrono::DateTime;
@@ -402,7 +403,7 @@ macro_rules! impl_tasks {
                         lead_grade: new.lead_grade,
                         starts_at: new.starts_at.map(storage_time),
                         ends_at: new.ends_at.map(storage_time),
-                        state: TaskStateName::Draft,
+                        state: TaskState::Draft,
                         state_reason: None,
                         created_at: now,
                         updated_at: now,
@@ -483,8 +484,8 @@ macro_rules! impl_tasks {
                     &self,
                     tenant_id: TenantId,
                     id: Uuid,
-                    from: &[TaskStateName],
-                    to: TaskStateName,
+                    from: &[TaskState],
+                    to: TaskState,
                     reason: Option<&str>,
                     actor: &Actor,
                 ) -> StoreResult<Task> {

@@ -7,10 +7,9 @@ use crate::campaign::{
 };
 use crate::stores;
 use chrono::Duration;
+use waihu_core::TaskState;
 use waihu_store::insight::fold_days;
-use waihu_store::{
-    Actor, CallResult, FactPage, FactScope, NewLead, Next, StoreError, TaskStateName, TaskVariant,
-};
+use waihu_store::{Actor, CallResult, FactPage, FactScope, NewLead, Next, StoreError, TaskVariant};
 
 fn page(scope: FactScope, limit: u32) -> FactPage {
     FactPage {
@@ -380,8 +379,8 @@ async fn ab_tasks_keep_their_variant_and_calls_record_theirs() {
             .set_task_state(
                 a.id,
                 task.id,
-                &[TaskStateName::Draft],
-                TaskStateName::Running,
+                &[TaskState::Draft],
+                TaskState::Running,
                 None,
                 &actor,
             )

@@ -9,10 +9,11 @@ use crate::stores;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 use waihu_compliance::retention::RetentionPeriods;
+use waihu_core::TaskState;
 use waihu_store::rights::trace::{find_traces, Needles};
 use waihu_store::{
     Actor, CallResult, Claim, ComplaintFilter, ComplaintScope, ComplaintState, NewComplaint,
-    NewLead, Next, RightsSettings, Store, StoreError, Task, TaskStateName,
+    NewLead, Next, RightsSettings, Store, StoreError, Task,
 };
 
 /// Places and finishes one answered call of `claim` at `at`, with a recording and
@@ -143,7 +144,7 @@ async fn only_verified_complaints_naming_a_call_count_and_over_the_threshold_pau
         assert_eq!(filed.rate.unwrap().counts.counted, 0);
         assert!(filed.paused_tasks.is_empty());
         let t = store.get_task(a.id, task.id).await.unwrap().unwrap();
-        assert_eq!(t.state, TaskStateName::Running);
+        assert_eq!(t.state, TaskState::Running);
 
         // Verified and naming the call: counts, over the threshold, tenant A pauses.
         let filed = store
@@ -159,11 +160,11 @@ async fn only_verified_complaints_naming_a_call_count_and_over_the_threshold_pau
         assert!(rate.decision.pauses());
         assert_eq!(filed.paused_tasks, vec![task.id]);
         let t = store.get_task(a.id, task.id).await.unwrap().unwrap();
-        assert_eq!(t.state, TaskStateName::Paused);
+        assert_eq!(t.state, TaskState::Paused);
         assert!(t.state_reason.unwrap().contains("complaint rate"));
         // Tenant B's task runs on.
         let o = store.get_task(b.id, other.id).await.unwrap().unwrap();
-        assert_eq!(o.state, TaskStateName::Running);
+        assert_eq!(o.state, TaskState::Running);
         let audit = store.list_audit(a.id, 50).await.unwrap();
         assert!(audit.iter().any(|e| e.action == "tenant.auto_pause"));
         assert_eq!(

@@ -257,7 +257,7 @@ impl CallDto {
             task_id: c.task_id,
             contact_id: c.contact_id,
             number_masked: c.number_masked.clone(),
-            state: c.state.clone(),
+            state: c.state.as_str().into(),
             created_at: c.created_at,
             answered_at: c.answered_at,
             ended_at: c.ended_at,

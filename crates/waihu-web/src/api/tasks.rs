@@ -8,7 +8,7 @@ use super::{page, parse_id, ApiJson, PageQuery};
 use crate::auth::principal::{CAMPAIGN_READERS, TENANT_ADMINS};
 use crate::auth::Principal;
 use crate::campaign::task_create::{self, CreateTaskReq};
-use crate::campaign::tasks::{self, TaskAction};
+use crate::campaign::tasks;
 use crate::error::{AppResult, ErrorBody};
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -16,6 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use uuid::Uuid;
+use waihu_campaign::TaskCommand;
 
 /// The tenant's tasks, newest first, each with its counts.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(PageQuery),
@@ -106,12 +107,12 @@ async fn act(
     who: Principal,
     id: String,
     body: Bytes,
-    action: TaskAction,
+    command: TaskCommand,
 ) -> AppResult<Json<TaskDto>> {
     let t = who.tenant_for(TENANT_ADMINS)?;
     let id: Uuid = parse_id(&id, "task")?;
     let reason = reason(&body)?;
-    let task = tasks::apply(&state, t, id, action, reason.as_deref(), &who.actor).await?;
+    let task = tasks::apply(&state, t, id, command, reason.as_deref(), &who.actor).await?;
     let counts = state.store.task_counts(t, id).await?;
     Ok(Json(TaskDto::new(task, Some(counts))))
 }
@@ -127,7 +128,7 @@ pub async fn start(
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Json<TaskDto>> {
-    act(state, who, id, body, TaskAction::Start).await
+    act(state, who, id, body, TaskCommand::Start).await
 }
 
 /// Pauses a running task.
@@ -141,7 +142,7 @@ pub async fn pause(
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Json<TaskDto>> {
-    act(state, who, id, body, TaskAction::Pause).await
+    act(state, who, id, body, TaskCommand::Pause).await
 }
 
 /// Resumes a paused task (queues contacts added to its lists meanwhile).
@@ -155,7 +156,7 @@ pub async fn resume(
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Json<TaskDto>> {
-    act(state, who, id, body, TaskAction::Resume).await
+    act(state, who, id, body, TaskCommand::Resume).await
 }
 
 /// Stops a draft, running or paused task for good.
@@ -169,5 +170,5 @@ pub async fn stop(
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Json<TaskDto>> {
-    act(state, who, id, body, TaskAction::Stop).await
+    act(state, who, id, body, TaskCommand::Stop).await
 }

@@ -5,71 +5,16 @@
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::AppState;
 use uuid::Uuid;
+use waihu_campaign::TaskCommand;
 use waihu_core::TenantId;
-use waihu_store::{Actor, Task, TaskStateName};
+use waihu_store::{Actor, Task};
 
-/// What a person can do to a task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TaskAction {
-    /// draft → running.
-    Start,
-    /// running → paused.
-    Pause,
-    /// paused → running.
-    Resume,
-    /// draft, running or paused → stopped (final).
-    Stop,
-}
-
-impl TaskAction {
-    /// Parses `start`, `pause`, `resume`, `stop`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "start" => Some(Self::Start),
-            "pause" => Some(Self::Pause),
-            "resume" => Some(Self::Resume),
-            "stop" => Some(Self::Stop),
-            _ => None,
-        }
-    }
-
-    /// As in URLs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Start => "start",
-            Self::Pause => "pause",
-            Self::Resume => "resume",
-            Self::Stop => "stop",
-        }
-    }
-
-    /// The states it may leave.
-    pub fn from_states(self) -> &'static [TaskStateName] {
-        use TaskStateName::*;
-        match self {
-            Self::Start => &[Draft],
-            Self::Pause => &[Running],
-            Self::Resume => &[Paused],
-            Self::Stop => &[Draft, Running, Paused],
-        }
-    }
-
-    /// The state it leads to.
-    pub fn to_state(self) -> TaskStateName {
-        match self {
-            Self::Start | Self::Resume => TaskStateName::Running,
-            Self::Pause => TaskStateName::Paused,
-            Self::Stop => TaskStateName::Stopped,
-        }
-    }
-
-    /// Whether it is offered for a task in `state`.
-    pub fn allowed_from(self, state: TaskStateName) -> bool {
-        self.from_states().contains(&state)
-    }
-
-    /// Every action, in button order.
-    pub const ALL: [TaskAction; 4] = [Self::Start, Self::Pause, Self::Resume, Self::Stop];
+/// The command a person asks for by its verb in a URL (`start`, `pause`, `resume`,
+/// `stop`); anything else, `complete` included (that is the scheduler's), is `None`.
+pub fn parse_command(verb: &str) -> Option<TaskCommand> {
+    TaskCommand::BY_PERSON
+        .into_iter()
+        .find(|c| c.as_str() == verb)
 }
 
 /// One of the tenant's tasks; another tenant's is 404.
@@ -81,26 +26,19 @@ pub async fn find_task(state: &AppState, tenant: TenantId, id: Uuid) -> AppResul
         .ok_or_else(|| AppError::not_found("task"))
 }
 
-/// Applies `action` to one of the tenant's tasks.
+/// Applies `command` to one of the tenant's tasks.
 pub async fn apply(
     state: &AppState,
     tenant: TenantId,
     id: Uuid,
-    action: TaskAction,
+    command: TaskCommand,
     reason: Option<&str>,
     actor: &Actor,
 ) -> AppResult<Task> {
     let task = find_task(state, tenant, id).await?;
-    if !action.allowed_from(task.state) {
-        return Err(AppError::new(
-            ErrorCode::Conflict,
-            format!(
-                "cannot {} a task that is {}",
-                action.as_str(),
-                task.state.as_str()
-            ),
-        ));
-    }
+    let target = command
+        .apply(task.state)
+        .map_err(|e| AppError::new(ErrorCode::Conflict, e.to_string()))?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if reason.is_some_and(|r| r.chars().count() > 200) {
         return Err(AppError::invalid(
@@ -108,7 +46,7 @@ pub async fn apply(
             "the reason is longer than 200 characters",
         ));
     }
-    if matches!(action, TaskAction::Start | TaskAction::Resume) {
+    if matches!(command, TaskCommand::Start | TaskCommand::Resume) {
         state
             .store
             .enqueue_task_contacts(tenant, id, state.clock.now())
@@ -116,13 +54,21 @@ pub async fn apply(
     }
     Ok(state
         .store
-        .set_task_state(
-            tenant,
-            id,
-            action.from_states(),
-            action.to_state(),
-            reason,
-            actor,
-        )
+        .set_task_state(tenant, id, command.sources(), target, reason, actor)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_persons_verbs_parse() {
+        for c in TaskCommand::BY_PERSON {
+            assert_eq!(parse_command(c.as_str()), Some(c));
+        }
+        for verb in ["complete", "Start", "", "delete"] {
+            assert_eq!(parse_command(verb), None, "{verb}");
+        }
+    }
 }

@@ -7,7 +7,7 @@ use super::{
     csrf_field, done_notice, fmt_time, layout, parse_id, see_other, DoneQuery, PageCtx, PageForm,
 };
 use crate::auth::principal::{CAMPAIGN_READERS, TENANT_ADMINS};
-use crate::campaign::tasks::{self, TaskAction};
+use crate::campaign::tasks;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
 use crate::state::AppState;
@@ -16,35 +16,38 @@ use axum::response::Response;
 use maud::{html, Markup};
 use serde::Deserialize;
 use uuid::Uuid;
-use waihu_core::Role;
-use waihu_store::{TaskCounts, TaskStateName};
+use waihu_campaign::TaskCommand;
+use waihu_core::{Role, TaskState};
+use waihu_store::TaskCounts;
 
 /// A task state's label.
-pub fn state_label(s: TaskStateName) -> Msg {
+pub fn state_label(s: TaskState) -> Msg {
     match s {
-        TaskStateName::Draft => Msg::StateDraft,
-        TaskStateName::Running => Msg::StateRunning,
-        TaskStateName::Paused => Msg::StatePaused,
-        TaskStateName::Completed => Msg::StateCompleted,
-        TaskStateName::Stopped => Msg::StateStopped,
+        TaskState::Draft => Msg::StateDraft,
+        TaskState::Running => Msg::StateRunning,
+        TaskState::Paused => Msg::StatePaused,
+        TaskState::Completed => Msg::StateCompleted,
+        TaskState::Stopped => Msg::StateStopped,
     }
 }
 
-fn state_badge(ctx: &PageCtx, s: TaskStateName) -> Markup {
+fn state_badge(ctx: &PageCtx, s: TaskState) -> Markup {
     let class = match s {
-        TaskStateName::Running | TaskStateName::Completed => "badge ok",
-        TaskStateName::Paused | TaskStateName::Draft => "badge warn",
-        TaskStateName::Stopped => "badge bad",
+        TaskState::Running | TaskState::Completed => "badge ok",
+        TaskState::Paused | TaskState::Draft => "badge warn",
+        TaskState::Stopped => "badge bad",
     };
     html! { span class=(class) data-state=(s.as_str()) { (ctx.t(state_label(s))) } }
 }
 
-fn action_label(a: TaskAction) -> Msg {
+fn action_label(a: TaskCommand) -> Msg {
     match a {
-        TaskAction::Start => Msg::Start,
-        TaskAction::Pause => Msg::Pause,
-        TaskAction::Resume => Msg::Resume,
-        TaskAction::Stop => Msg::Stop,
+        TaskCommand::Start => Msg::Start,
+        TaskCommand::Pause => Msg::Pause,
+        TaskCommand::Resume => Msg::Resume,
+        TaskCommand::Stop => Msg::Stop,
+        // Never a button (not in `BY_PERSON`): the scheduler completes tasks.
+        TaskCommand::Complete => Msg::StateCompleted,
     }
 }
 
@@ -67,7 +70,7 @@ pub async fn list(State(state): State<AppState>, ctx: PageCtx) -> AppResult<Mark
         let counts = state.store.task_counts(t, task.id).await?;
         rows.push((task, counts));
     }
-    let running = rows.iter().any(|(t, _)| t.state == TaskStateName::Running);
+    let running = rows.iter().any(|(t, _)| t.state == TaskState::Running);
     let body = html! {
         div.card #tasks-live data-refresh=[running.then_some(REFRESH_SECS)] {
             p.hint { (ctx.t(Msg::TasksIntro)) }
@@ -132,7 +135,7 @@ pub async fn detail(
     let (done, total) = progress(&c);
     let admin = ctx.who.role == Role::Admin;
     let ab = crate::insight::ab::task_section(&state, &ctx, &task).await?;
-    let running = task.state == TaskStateName::Running;
+    let running = task.state == TaskState::Running;
     let body = html! {
         (done_notice(&ctx, q.done.is_some()))
         div #task-live data-refresh=[running.then_some(REFRESH_SECS)] {
@@ -155,12 +158,12 @@ pub async fn detail(
             }
             @if admin {
                 div.actions #task-actions {
-                    @for a in TaskAction::ALL {
-                        @if a.allowed_from(task.state) {
+                    @for a in TaskCommand::BY_PERSON {
+                        @if a.applies_to(task.state) {
                             form method="post" action={ "/tasks/" (task.id) "/" (a.as_str()) } class="inline"
-                                data-confirm=[(a == TaskAction::Stop).then(|| ctx.t(Msg::ConfirmStop))] {
+                                data-confirm=[(a == TaskCommand::Stop).then(|| ctx.t(Msg::ConfirmStop))] {
                                 (csrf_field(&ctx))
-                                button class=(if a == TaskAction::Stop { "danger" } else { "secondary" }) type="submit" { (ctx.t(action_label(a))) }
+                                button class=(if a == TaskCommand::Stop { "danger" } else { "secondary" }) type="submit" { (ctx.t(action_label(a))) }
                             }
                         }
                     }
@@ -198,7 +201,7 @@ pub async fn act(
 ) -> AppResult<Response> {
     let t = ctx.who.tenant_for(TENANT_ADMINS)?;
     let id: Uuid = parse_id(&id, "task")?;
-    let action = TaskAction::parse(&action).ok_or_else(|| AppError::not_found("page"))?;
-    tasks::apply(&state, t, id, action, f.reason.as_deref(), &ctx.who.actor).await?;
+    let command = tasks::parse_command(&action).ok_or_else(|| AppError::not_found("page"))?;
+    tasks::apply(&state, t, id, command, f.reason.as_deref(), &ctx.who.actor).await?;
     Ok(see_other(&format!("/tasks/{id}?done=1")))
 }

@@ -6,7 +6,8 @@
 use crate::campaign::{token, worlds, World};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-use waihu_store::{LeadStatus, TaskStateName};
+use waihu_core::TaskState;
+use waihu_store::LeadStatus;
 
 fn leaked(body: &str) -> bool {
     [
@@ -205,11 +206,11 @@ async fn tenant_a_unchanged(w: &World) {
         .is_none());
     assert_eq!(
         s.get_task(ta, a.draft_task).await.unwrap().unwrap().state,
-        TaskStateName::Draft
+        TaskState::Draft
     );
     assert_eq!(
         s.get_task(ta, a.running_task).await.unwrap().unwrap().state,
-        TaskStateName::Running
+        TaskState::Running
     );
     let lead = s.get_lead(ta, a.lead).await.unwrap().unwrap();
     assert_eq!((lead.agent_grade, lead.status), (None, LeadStatus::New));

@@ -10,10 +10,10 @@ use std::path::Path;
 use uuid::Uuid;
 use waihu_compliance::pii::PhoneKey;
 use waihu_compliance::{ConsentEvidence, EvidenceRef, Purpose};
-use waihu_core::TenantId;
+use waihu_core::{TaskState, TenantId};
 use waihu_store::{
     Actor, BeginCall, CallResult, ImportBatch, NewContact, NewLead, NewPushTarget, NewTask,
-    NewTrunk, Next, PushKind, TaskStateName, Transport,
+    NewTrunk, Next, PushKind, Transport,
 };
 
 /// A script the linter finds nothing in.
@@ -188,8 +188,8 @@ pub async fn seed(h: &Harness, tenant: TenantId, tag: &str, recordings: &Path) -
     s.set_task_state(
         tenant,
         running.id,
-        &[TaskStateName::Draft],
-        TaskStateName::Running,
+        &[TaskState::Draft],
+        TaskState::Running,
         None,
         &a,
     )

@@ -4,9 +4,9 @@
 use crate::campaign::{token, worlds, World};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-use waihu_store::TaskStateName;
+use waihu_core::TaskState;
 
-async fn task_state(w: &World, id: uuid::Uuid) -> TaskStateName {
+async fn task_state(w: &World, id: uuid::Uuid) -> TaskState {
     w.h.store.get_task(w.s.ta, id).await.unwrap().unwrap().state
 }
 
@@ -66,19 +66,19 @@ async fn check_tasks(w: &World) {
         alice.post_raw(&start, &[]).await.status,
         StatusCode::FORBIDDEN
     );
-    assert_eq!(task_state(w, a.draft_task).await, TaskStateName::Draft);
+    assert_eq!(task_state(w, a.draft_task).await, TaskState::Draft);
 
     // Start queues the contacts and runs the task; then pause, resume, stop.
     let r = alice.post(&start, &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(task_state(w, a.draft_task).await, TaskStateName::Running);
+    assert_eq!(task_state(w, a.draft_task).await, TaskState::Running);
     let counts = h.store.task_counts(w.s.ta, a.draft_task).await.unwrap();
     assert_eq!(counts.by_state.values().sum::<i64>(), 2, "{counts:?}");
     assert_eq!(alice.post(&start, &[]).await.status, StatusCode::CONFLICT);
     for (action, state) in [
-        ("pause", TaskStateName::Paused),
-        ("resume", TaskStateName::Running),
-        ("stop", TaskStateName::Stopped),
+        ("pause", TaskState::Paused),
+        ("resume", TaskState::Running),
+        ("stop", TaskState::Stopped),
     ] {
         let r = alice
             .post(&format!("/tasks/{}/{action}", a.draft_task), &[])

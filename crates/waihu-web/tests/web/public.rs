@@ -528,7 +528,7 @@ async fn complaint_export_and_erasure_of_the_verified_number() {
     // Verified and naming the answered call: over the default threshold (1 per
     // 1,000 answered calls), so the business's running task pauses at once.
     let task = h.store.get_task(ta, c.running_task).await.unwrap().unwrap();
-    assert_eq!(task.state, waihu_store::TaskStateName::Paused, "{task:?}");
+    assert_eq!(task.state, waihu_core::TaskState::Paused, "{task:?}");
     assert!(task
         .state_reason
         .unwrap_or_default()

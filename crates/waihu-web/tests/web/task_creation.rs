@@ -7,7 +7,7 @@ use crate::campaign::{token, worlds, World};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
-use waihu_store::TaskStateName;
+use waihu_core::TaskState;
 
 async fn ta_list(w: &World) -> Uuid {
     w.h.store.list_contact_lists(w.s.ta).await.unwrap()[0].id
@@ -129,7 +129,7 @@ async fn tasks_are_created_in_the_browser_with_the_clis_rules() {
                 .unwrap()
                 .unwrap();
         assert_eq!(r.location(), format!("/tasks/{}?done=1", task.id));
-        assert_eq!(task.state, TaskStateName::Draft);
+        assert_eq!(task.state, TaskState::Draft);
         assert_eq!((task.lines, task.lead_grade.as_str()), (2, "C"));
         assert_eq!(task.list_ids, vec![ta_list(&w).await]);
         assert_eq!(task.caller_number, GOOD_NUMBER);

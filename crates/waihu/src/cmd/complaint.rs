@@ -305,7 +305,7 @@ async fn file(ctx: &Context, store: &Store, f: Filing, actor: &Actor) -> anyhow:
                 match_window: waihu_store::rights::DEFAULT_MATCH_WINDOW,
                 filed_at: Utc::now(),
             },
-            &actor,
+            actor,
         )
         .await?;
     let c = &filed.complaint;

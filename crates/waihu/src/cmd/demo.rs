@@ -15,10 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use waihu_app::dialler::Finished;
 use waihu_campaign::{Delay, TaskCommand};
-use waihu_core::{Clock, Role, TenantName};
-use waihu_store::{
-    password::random_secret, Actor, DncScope, NewTrunk, Store, TaskStateName, Tenant, Transport,
-};
+use waihu_core::{Clock, Role, TaskState, TenantName};
+use waihu_store::{password::random_secret, Actor, DncScope, NewTrunk, Store, Tenant, Transport};
 
 /// `waihu demo`.
 #[derive(Debug, Clone, clap::Args)]
@@ -167,7 +165,6 @@ fn demo_settings(ctx: &Context, args: &DemoArgs, behaviour_path: std::path::Path
     settings.verification.trunk = "virtual-callee".into();
     settings.verification.caller_number = demo::VERIFY_CALLER.into();
     Context { settings }
-
 }
 
 /// The virtual callee on `args.callee_port`, logging what it heard.
@@ -195,7 +192,6 @@ async fn start_callee(
             args.callee_port
         )
     })
-
 }
 
 /// Runs the scheduler until the demo task is no longer running, drawing the
@@ -219,7 +215,7 @@ async fn run_with_progress(
                 loop {
                     tokio::time::sleep(Duration::from_millis(300)).await;
                     match run_store.get_task(tenant_id, task_id).await {
-                        Ok(Some(t)) if t.state == TaskStateName::Running => {}
+                        Ok(Some(t)) if t.state == TaskState::Running => {}
                         _ => return,
                     }
                 }

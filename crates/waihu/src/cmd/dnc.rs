@@ -202,8 +202,7 @@ async fn import(
     json: bool,
     actor: &Actor,
 ) -> anyhow::Result<()> {
-    let text =
-        std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let text = String::from_utf8_lossy(&text);
     let mut hashes = Vec::new();
     let mut bad = Vec::new();
@@ -241,6 +240,5 @@ async fn import(
             if bad.is_empty() { String::new() } else { format!(": rows {bad:?}") }
         );
     }
-}
     Ok(())
 }

@@ -293,8 +293,8 @@ async fn finished_call_with_lead(store: &Store) -> uuid::Uuid {
         .set_task_state(
             tenant.id,
             task.id,
-            &[waihu_store::TaskStateName::Draft],
-            waihu_store::TaskStateName::Running,
+            &[waihu_core::TaskState::Draft],
+            waihu_core::TaskState::Running,
             None,
             &actor,
         )

@@ -81,17 +81,12 @@ impl CampaignPort for StorePort {
         command: TaskCommand,
         reason: &str,
     ) -> Result<(), PortError> {
-        let from: Vec<_> = command
-            .sources()
-            .iter()
-            .map(|s| crate::tasks::state_name(*s))
-            .collect();
         self.store
             .set_task_state(
                 task.tenant_id,
                 task.id,
-                &from,
-                crate::tasks::state_name(command.target()),
+                command.sources(),
+                command.target(),
                 Some(reason),
                 &Actor::raw(format!("scheduler:{}", self.worker)),
             )
@@ -145,13 +140,7 @@ impl CampaignPort for StorePort {
             .ok_or_else(|| PortError(format!("tenant {} vanished", task.tenant_id)))?;
         let windows: WeeklyWindows = serde_json::from_str(&row.windows_json).map_err(err)?;
         let facts = TaskFacts {
-            state: match row.state {
-                waihu_store::TaskStateName::Draft => waihu_compliance::TaskState::Draft,
-                waihu_store::TaskStateName::Running => waihu_compliance::TaskState::Running,
-                waihu_store::TaskStateName::Paused => waihu_compliance::TaskState::Paused,
-                waihu_store::TaskStateName::Completed => waihu_compliance::TaskState::Finished,
-                waihu_store::TaskStateName::Stopped => waihu_compliance::TaskState::Stopped,
-            },
+            state: row.state,
             windows,
             starts_at: row.starts_at,
             ends_at: row.ends_at,

@@ -65,7 +65,7 @@ mod tests {
             lead_grade: "B".into(),
             starts_at: None,
             ends_at: None,
-            state: waihu_store::TaskStateName::Running,
+            state: waihu_core::TaskState::Running,
             state_reason: None,
             created_at: now,
             updated_at: now,

@@ -93,7 +93,7 @@ async fn calls_are_persisted_before_dialling_and_finished_in_one_go() {
             Err(StoreError::Conflict(_))
         ));
         let record = store.get_call(a.id, call).await.unwrap().unwrap();
-        assert_eq!(record.state, "done");
+        assert_eq!(record.state, CallState::Done);
         assert_eq!(record.outcome.as_deref(), Some("answered"));
         assert_eq!(record.grade.as_deref(), Some("B"));
         assert_eq!(record.duration_ms, Some(60_000));
@@ -169,8 +169,8 @@ async fn calls_are_persisted_before_dialling_and_finished_in_one_go() {
             .unwrap();
         let crashed = store.get_call(a.id, crashed).await.unwrap().unwrap();
         assert_eq!(
-            (crashed.state.as_str(), crashed.outcome.as_deref()),
-            ("done", Some("interrupted"))
+            (crashed.state, crashed.outcome.as_deref()),
+            (CallState::Done, Some("interrupted"))
         );
         assert!(crashed.attempt_id.is_some());
         assert_eq!(

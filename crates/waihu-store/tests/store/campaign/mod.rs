@@ -8,11 +8,11 @@ use std::collections::HashSet;
 use uuid::Uuid;
 use waihu_compliance::pii::{PhoneHash, PhoneKey};
 use waihu_compliance::{ConsentEvidence, EvidenceRef, Purpose};
-use waihu_core::Role;
+use waihu_core::{Role, TaskState};
 use waihu_store::{
-    Actor, BeginCall, CallFilter, CallResult, ImportBatch, LeadFilter, LeadStatus, LintSummary,
-    NewContact, NewLead, NewPushTarget, NewTask, NewTrunk, Next, PushKind, Store, StoreError, Task,
-    TaskStateName, Transport,
+    Actor, BeginCall, CallFilter, CallResult, CallState, ImportBatch, LeadFilter, LeadStatus,
+    LintSummary, NewContact, NewLead, NewPushTarget, NewTask, NewTrunk, Next, PushKind, Store,
+    StoreError, Task, Transport,
 };
 
 pub(crate) const WORKER: &str = "worker-1";
@@ -145,8 +145,8 @@ pub(crate) async fn running_task(
         .set_task_state(
             tenant,
             task.id,
-            &[TaskStateName::Draft],
-            TaskStateName::Running,
+            &[TaskState::Draft],
+            TaskState::Running,
             None,
             &actor,
         )

@@ -48,7 +48,7 @@ async fn tasks_check_ownership_and_change_state_by_compare_and_set() {
             )
             .await
             .unwrap();
-        assert_eq!(task.state, TaskStateName::Draft);
+        assert_eq!(task.state, TaskState::Draft);
         assert!(matches!(
             store
                 .create_task(
@@ -71,21 +71,21 @@ async fn tasks_check_ownership_and_change_state_by_compare_and_set() {
             .set_task_state(
                 a.id,
                 task.id,
-                &[TaskStateName::Draft],
-                TaskStateName::Running,
+                &[TaskState::Draft],
+                TaskState::Running,
                 None,
                 &actor,
             )
             .await
             .unwrap();
-        assert_eq!(running.state, TaskStateName::Running);
+        assert_eq!(running.state, TaskState::Running);
         // The same transition again finds it running: a conflict naming the state.
         match store
             .set_task_state(
                 a.id,
                 task.id,
-                &[TaskStateName::Draft],
-                TaskStateName::Running,
+                &[TaskState::Draft],
+                TaskState::Running,
                 None,
                 &actor,
             )
@@ -98,8 +98,8 @@ async fn tasks_check_ownership_and_change_state_by_compare_and_set() {
             .set_task_state(
                 a.id,
                 task.id,
-                &[TaskStateName::Running],
-                TaskStateName::Paused,
+                &[TaskState::Running],
+                TaskState::Paused,
                 Some("outside window"),
                 &actor,
             )
@@ -110,8 +110,8 @@ async fn tasks_check_ownership_and_change_state_by_compare_and_set() {
             .set_task_state(
                 a.id,
                 task.id,
-                &[TaskStateName::Paused],
-                TaskStateName::Running,
+                &[TaskState::Paused],
+                TaskState::Running,
                 None,
                 &actor,
             )
@@ -132,8 +132,8 @@ async fn tasks_check_ownership_and_change_state_by_compare_and_set() {
                 .set_task_state(
                     b.id,
                     task.id,
-                    &[TaskStateName::Running],
-                    TaskStateName::Stopped,
+                    &[TaskState::Running],
+                    TaskState::Stopped,
                     None,
                     &actor
                 )

@@ -1,30 +1,41 @@
-//! Task commands as both the CLI and the back office apply them: start and
-//! resume queue the task's contacts first, then the state changes (audited) only
-//! from a state the command is allowed from.
+//! Task commands as both the CLI and the back office apply them: the command
+//! must be allowed from the task's state (`waihu_campaign::TaskCommand`); start
+//! and resume queue the task's contacts first; then the state changes, audited,
+//! as a compare-and-set from the command's source states (a concurrent change
+//! makes it fail rather than be overwritten).
 
-use crate::{AppError, AppResult};
 use chrono::{DateTime, Utc};
-use waihu_campaign::TaskCommand;
-use waihu_store::{Actor, Store, Task, Tenant};
+use waihu_campaign::{TaskCommand, TransitionError};
+use waihu_core::TenantId;
+use waihu_store::{Actor, Store, StoreError, Task};
 
-/// Applies a command to a task at `now` (queueing its contacts first on start
-/// and resume).
+/// Why a command was not applied.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskCommandError {
+    /// The command is not allowed from the task's state (e.g. pausing a draft).
+    #[error(transparent)]
+    NotAllowed(#[from] TransitionError),
+    /// The store failed, or the task changed state meanwhile (`Conflict`).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Applies `command` to `task` of `tenant` at `now` with an optional reason
+/// (audited with the change); returns the task as it is now.
 pub async fn apply_command(
     store: &Store,
-    tenant: &Tenant,
+    tenant: TenantId,
     task: &Task,
     command: TaskCommand,
     reason: Option<&str>,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> AppResult<Task> {
-    let target = command
-        .apply(task.state)
-        .map_err(|e| AppError::Invalid(format!("task {}: {e}", task.name)))?;
+) -> Result<Task, TaskCommandError> {
+    let target = command.apply(task.state)?;
     if matches!(command, TaskCommand::Start | TaskCommand::Resume) {
-        store.enqueue_task_contacts(tenant.id, task.id, now).await?;
+        store.enqueue_task_contacts(tenant, task.id, now).await?;
     }
     Ok(store
-        .set_task_state(tenant.id, task.id, command.sources(), target, reason, actor)
+        .set_task_state(tenant, task.id, command.sources(), target, reason, actor)
         .await?)
 }

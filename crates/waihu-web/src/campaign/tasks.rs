@@ -5,6 +5,7 @@
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::AppState;
 use uuid::Uuid;
+use waihu_app::tasks::TaskCommandError;
 use waihu_campaign::TaskCommand;
 use waihu_core::TenantId;
 use waihu_store::{Actor, Task};
@@ -36,9 +37,6 @@ pub async fn apply(
     actor: &Actor,
 ) -> AppResult<Task> {
     let task = find_task(state, tenant, id).await?;
-    let target = command
-        .apply(task.state)
-        .map_err(|e| AppError::new(ErrorCode::Conflict, e.to_string()))?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if reason.is_some_and(|r| r.chars().count() > 200) {
         return Err(AppError::invalid(
@@ -46,16 +44,13 @@ pub async fn apply(
             "the reason is longer than 200 characters",
         ));
     }
-    if matches!(command, TaskCommand::Start | TaskCommand::Resume) {
-        state
-            .store
-            .enqueue_task_contacts(tenant, id, state.clock.now())
-            .await?;
-    }
-    Ok(state
-        .store
-        .set_task_state(tenant, id, command.sources(), target, reason, actor)
-        .await?)
+    let now = state.clock.now();
+    waihu_app::tasks::apply_command(&state.store, tenant, &task, command, reason, actor, now)
+        .await
+        .map_err(|e| match e {
+            TaskCommandError::NotAllowed(e) => AppError::new(ErrorCode::Conflict, e.to_string()),
+            TaskCommandError::Store(e) => e.into(),
+        })
 }
 
 #[cfg(test)]

@@ -525,7 +525,7 @@ async fn start_task(
     let task = super::task::create(store, tenant, &create, Delay::from_secs(5), actor).await?;
     super::task::apply_command(
         store,
-        tenant,
+        tenant.id,
         &task,
         TaskCommand::Start,
         Some("demo"),

@@ -230,14 +230,15 @@ async fn transition(
     let (tenant, task) = find(store, r).await?;
     let t = apply_command(
         store,
-        &tenant,
+        tenant.id,
         &task,
         command,
         r.reason.as_deref(),
         actor,
         Utc::now(),
     )
-    .await?;
+    .await
+    .map_err(|e| anyhow::anyhow!("task {}: {e}", task.name))?;
     let counts = store.task_counts(tenant.id, t.id).await?;
     let queued: i64 = counts.by_state.values().sum();
     println!(

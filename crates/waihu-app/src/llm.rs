@@ -4,7 +4,6 @@
 //! stands (`waihu_dialog::intent::llm::combine`).
 
 use crate::config::LlmSettings;
-use secrecy::ExposeSecret;
 use std::time::Duration;
 use waihu_dialog::intent::openai::{HttpPost, OpenAiClassifier, OpenAiConfig, TransportError};
 
@@ -66,10 +65,7 @@ pub fn classifier(settings: &LlmSettings) -> Option<OpenAiClassifier<UreqPost>> 
             base_url: settings.base_url.clone(),
             model: settings.model.clone(),
             timeout,
-            api_key: settings
-                .api_key
-                .as_ref()
-                .map(|k| k.expose_secret().to_string()),
+            api_key: settings.api_key.clone(),
         },
         UreqPost::new(timeout),
     ))

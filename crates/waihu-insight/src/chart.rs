@@ -1,6 +1,7 @@
 //! Small SVG charts for the back-office pages: a bar chart (one value per
 //! label) and a line chart (several series over the same labels), with axes,
-//! a few grid lines and a legend. Pure string output; every label is escaped.
+//! a few grid lines and a legend; and the dashboard's compact horizontal bars,
+//! coloured by the stylesheet. Pure string output; every label is escaped.
 
 use crate::svg::{clip, esc, num};
 
@@ -135,6 +136,45 @@ pub fn line_chart(title: &str, labels: &[String], series: &[(String, Vec<f64>)])
     s
 }
 
+/// Width of the horizontal bar chart.
+const HB_WIDTH: i64 = 360;
+/// Room for the labels left of the bars.
+const HB_LABEL: i64 = 110;
+/// Height of one bar's row.
+const HB_ROW: i64 = 24;
+
+/// A compact horizontal bar chart of `(label, count)` rows for the dashboard;
+/// `title` is its accessible name. No inline style and no colour: sizes are
+/// SVG attributes and the page's `.chart` classes colour it, so it passes a
+/// strict content security policy. Bars scale to the largest count; a
+/// non-zero count is at least 2 units wide. An empty `rows` draws an empty
+/// frame: the page shows its own "no data" hint instead.
+pub fn horizontal_bars(title: &str, rows: &[(String, i64)]) -> String {
+    let max = rows.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+    let height = HB_ROW * i64::try_from(rows.len()).unwrap_or(0).max(1);
+    let span = HB_WIDTH - HB_LABEL - 40;
+    let t = esc(title);
+    let mut s = format!(
+        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{t}\" width=\"{HB_WIDTH}\" height=\"{height}\" viewBox=\"0 0 {HB_WIDTH} {height}\"><title>{t}</title>"
+    );
+    for (i, (label, v)) in rows.iter().enumerate() {
+        let y = i64::try_from(i).unwrap_or(0) * HB_ROW;
+        let w = if *v > 0 { (v * span / max).max(2) } else { 0 };
+        let l = esc(label);
+        s.push_str(&format!(
+            "<g data-label=\"{l}\" data-value=\"{v}\"><text class=\"chart-label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{l}</text><rect class=\"chart-bar\" x=\"{HB_LABEL}\" y=\"{}\" width=\"{w}\" height=\"{}\" rx=\"3\"></rect><text class=\"chart-value\" x=\"{}\" y=\"{}\">{v}</text></g>",
+            HB_LABEL - 6,
+            y + 16,
+            y + 4,
+            HB_ROW - 8,
+            HB_LABEL + w + 6,
+            y + 16,
+        ));
+    }
+    s.push_str("</svg>");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +210,34 @@ mod tests {
         assert_eq!(svg.matches("class=\"series\"").count(), 2);
         assert!(svg.contains("&lt;x&gt;") && !svg.contains("<x>"));
         assert!(line_chart("empty", &[], &[]).ends_with("</svg>"));
+    }
+
+    #[test]
+    fn horizontal_bars_scale_to_the_largest_count() {
+        let svg = horizontal_bars("t", &[("A".into(), 10), ("B".into(), 5), ("C".into(), 0)]);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
+        assert!(svg.contains(r#"data-label="A" data-value="10""#), "{svg}");
+        assert!(
+            svg.contains(r#"width="210""#),
+            "the largest bar spans the chart: {svg}"
+        );
+        assert!(svg.contains(r#"width="105""#), "half: {svg}");
+        assert!(svg.contains(r#"data-label="C" data-value="0"><text class="chart-label" x="104" y="64" text-anchor="end">C</text><rect class="chart-bar" x="110" y="52" width="0""#), "{svg}");
+        assert!(!svg.contains("style="), "no inline style (CSP): {svg}");
+        assert!(!svg.contains("fill="), "the stylesheet colours it: {svg}");
+    }
+
+    #[test]
+    fn horizontal_bars_escape_labels_and_keep_small_counts_visible() {
+        let svg = horizontal_bars("<t>", &[("<b>".into(), 1000), ("x".into(), 1)]);
+        assert!(svg.contains("aria-label=\"&lt;t&gt;\""), "{svg}");
+        assert!(
+            svg.contains(">&lt;b&gt;</text>") && !svg.contains("<b>"),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"width="2""#),
+            "a tiny count still shows: {svg}"
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! waihu-insight: learning from calls. Pure functions over [`facts::CallFact`]s
-//! (built by the store from call rows): the per-node funnel of a script
+//! (read from stored call rows by [`stored::to_fact`]): the per-node funnel of a script
 //! version and its flow graph, clusters of unrecognised utterances, keywords of
 //! callee speech and their contrast between groups, the A/B comparison of two
 //! script variants with confidence intervals, per-task daily reports, their

@@ -6,6 +6,7 @@
 
 use super::llm::{ClassifierError, IntentClassifier};
 use super::Recognition;
+use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 
 /// Where and how to ask.
@@ -17,8 +18,8 @@ pub struct OpenAiConfig {
     pub model: String,
     /// Per-request timeout.
     pub timeout: Duration,
-    /// Bearer token, if the server needs one.
-    pub api_key: Option<String>,
+    /// Bearer token, if the server needs one (redacted in `Debug`).
+    pub api_key: Option<SecretString>,
 }
 
 /// Why a transport failed.
@@ -97,7 +98,11 @@ impl<T: HttpPost> IntentClassifier for OpenAiClassifier<T> {
             "{}/chat/completions",
             self.config.base_url.trim_end_matches('/')
         );
-        let auth = self.config.api_key.as_ref().map(|k| format!("Bearer {k}"));
+        let auth = self
+            .config
+            .api_key
+            .as_ref()
+            .map(|k| format!("Bearer {}", k.expose_secret()));
         let mut headers = vec![("content-type", "application/json")];
         if let Some(a) = &auth {
             headers.push(("authorization", a.as_str()));
@@ -135,5 +140,17 @@ mod tests {
         let bad = r#"{"choices":[{"message":{"content":"buy now"}}]}"#;
         assert_eq!(parse_label(bad, &labels), None);
         assert_eq!(parse_label("not json", &labels), None);
+    }
+
+    #[test]
+    fn api_key_is_not_printed() {
+        let config = OpenAiConfig {
+            base_url: "http://127.0.0.1:1/v1".into(),
+            model: "m".into(),
+            timeout: Duration::from_secs(1),
+            api_key: Some("sk-secret".into()),
+        };
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("sk-secret"), "{printed}");
     }
 }

@@ -10,46 +10,8 @@ pub fn examples_dir() -> PathBuf {
 }
 
 /// A small valid script; tests replace parts of it to break one rule at a time.
-pub const VALID: &str = r#"name: test
-language: zh
-business:
-  name: 测试公司
-variables: [name]
-max_turns: 5
-start: hello
-nodes:
-  hello:
-    disclosure: true
-    say:
-      text: 您好{name}，我是{business_name}的AI助理，通话会录音，不想接听请按{opt_out_dtmf}。
-      interruptible: false
-    next: ask
-  ask:
-    say:
-      text: 您需要吗？
-    listen: {timeout_ms: 4000}
-    branches:
-      affirm: yes_end
-      reject: no_end
-      silence: repeat
-      unknown: repeat
-    repeat: {max: 1, fallback: no_end}
-  yes_end:
-    say:
-      text: 好的，再见。
-    end: interested
-  no_end:
-    say:
-      text: 打扰了，再见。
-    end: declined
-  bye:
-    say:
-      text: 好的，不再打扰，再见。
-    end: opt_out
-global:
-  opt_out:
-    goto: bye
-"#;
+/// The web tests store the same file as a tenant's clean script.
+pub const VALID: &str = include_str!("../fixtures/welcome.yaml");
 
 /// Parses YAML that must be a valid script.
 pub fn script(yaml: &str) -> Script {

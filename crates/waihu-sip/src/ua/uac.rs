@@ -7,18 +7,20 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use rsipstack::dialog::authenticate::Credential;
-use rsipstack::dialog::dialog::DialogState;
-use rsipstack::dialog::invitation::InviteOption;
+use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver};
+use rsipstack::dialog::invitation::{InviteAsyncResult, InviteOption};
+use rsipstack::dialog::invite_dialog::InviteDialog;
 use rsipstack::sip::prelude::HeadersExt;
 use rsipstack::sip::{Header, Response, StatusCodeKind};
 use tokio::sync::mpsc;
+use tokio::task::{JoinError, JoinHandle};
 use tokio::time::Instant;
 use tracing::debug;
 
 use super::call::{ActiveCall, ActiveCallParts};
 use super::{Transport, UserAgent};
 use crate::outcome::{CallReport, Outcome, Reason};
-use crate::rtp::RtpStats;
+use crate::rtp::{RtpSession, RtpStats};
 use crate::sdp::{Direction, LocalSdp, RemoteSdp};
 use crate::SipError;
 
@@ -93,6 +95,20 @@ pub enum DialResult {
     NotAnswered(CallReport),
 }
 
+/// How the wait for the INVITE's final response ended.
+enum Waited {
+    /// Not even a 100 before the no-response timer: the INVITE was cancelled
+    /// and its task aborted (we never wait for the stack's Timer B).
+    NoResponse,
+    /// Our CANCEL (ring timeout) got no final response within its grace.
+    CancelUnanswered,
+    /// The INVITE task finished; `cancelled` if our ring timer fired first.
+    Final {
+        result: Result<InviteAsyncResult, JoinError>,
+        cancelled: bool,
+    },
+}
+
 impl UserAgent {
     /// Place a call and wait until it is answered or has failed.
     /// Outcomes are not errors; an `Err` is a local failure (bad input,
@@ -112,139 +128,50 @@ impl UserAgent {
         if let Some(path) = &req.record {
             media.record_to(path)?;
         }
-        let sdp_ip = shared
-            .media
-            .config()
-            .advertised_ip
-            .unwrap_or(shared.advertised_ip);
-        let local_sdp = LocalSdp {
-            session_id: rand::random::<u32>() as u64,
-            version: 1,
-            addr: sdp_ip,
-            port: media.local_addr().port(),
-            codecs: shared.media.config().codecs.clone(),
-            dtmf_pt: Some(shared.media.config().dtmf_pt),
-            direction: Direction::SendRecv,
-        };
-
-        let transport_param = match req.transport {
-            Transport::Udp => "",
-            Transport::Tcp => ";transport=tcp",
-        };
-        let local = format!("{}:{}", shared.advertised_ip, shared.local.port());
-        let parse = |s: String| {
-            rsipstack::sip::Uri::try_from(s.as_str())
-                .map_err(|e| SipError::Invalid(format!("{s}: {e}")))
-        };
-        let callee = parse(format!("sip:{}@{}{}", req.to, req.trunk, transport_param))?;
-        let caller = parse(format!("sip:{}@{}", req.from, local))?;
-        let contact = parse(format!("sip:{}@{}", req.from, local))?;
-        let mut headers = Vec::new();
-        if let Some(pai) = &req.p_asserted_identity {
-            headers.push(Header::Other("P-Asserted-Identity".into(), pai.clone()));
-        }
-        let call_id = format!("{:032x}@waihu", rand::random::<u128>());
-        let opt = InviteOption {
-            caller_display_name: req.from_display.clone(),
-            caller,
-            callee,
-            contact,
-            content_type: Some("application/sdp".into()),
-            offer: Some(local_sdp.render().into_bytes()),
-            credential: req.credentials.as_ref().map(|(u, p)| Credential {
-                username: u.clone(),
-                password: p.clone(),
-                realm: None,
-                auth_username: None,
-            }),
-            headers: (!headers.is_empty()).then_some(headers),
-            call_id: Some(call_id.clone()),
-            ..Default::default()
-        };
+        let local_sdp = self.local_sdp(media.local_addr().port());
+        let opt = self.invite_option(&req, &local_sdp)?;
 
         let (state_tx, mut state_rx) = shared.dialog_layer.new_dialog_state_channel();
         let (dialog, mut handle) = shared.dialog_layer.do_invite_async(opt, state_tx)?;
         let sent_at = Instant::now();
         notify(Progress::InviteSent);
-
-        let no_response_at = sent_at + req.no_response_timeout;
-        let ring_at = sent_at + req.ring_timeout;
-        let mut got_response = false;
-        let mut cancelled = false;
-        // After our CANCEL, wait this long for the 487 before giving up.
-        let mut cancel_grace: Option<Instant> = None;
-
-        let result = loop {
-            let deadline = match (got_response, cancel_grace) {
-                (_, Some(g)) => g,
-                (false, None) => no_response_at.min(ring_at),
-                (true, None) => ring_at,
-            };
-            tokio::select! {
-                biased;
-                r = &mut handle => break Some(r),
-                Some(state) = state_rx.recv() => match state {
-                    DialogState::Trying(_) => {
-                        got_response = true;
-                        notify(Progress::Provisional { status: 100, early_media: false });
-                    }
-                    DialogState::Early(_, resp) => {
-                        got_response = true;
-                        let early = apply_early_media(&media, &resp);
-                        notify(Progress::Provisional {
-                            status: resp.status_code.code(),
-                            early_media: early,
-                        });
-                    }
-                    other => debug!(state = %other, "dialog state during setup"),
-                },
-                _ = tokio::time::sleep_until(deadline) => {
-                    if cancel_grace.is_some() {
-                        break None;
-                    }
-                    if !got_response {
-                        // Nobody there: do not wait for Timer B.
-                        let _ = dialog.cancel().await;
-                        handle.abort();
-                        let report = report(Outcome::Unreachable, None, None, None, media.close().ok());
-                        return Ok(DialResult::NotAnswered(report));
-                    }
-                    notify(Progress::Cancelling);
-                    cancelled = true;
-                    if let Err(e) = dialog.cancel().await {
-                        debug!(error = %e, "CANCEL failed");
-                    }
-                    cancel_grace = Some(Instant::now() + Duration::from_secs(5));
-                }
-            }
-        };
+        let waited = wait_for_final(
+            &req,
+            sent_at,
+            &dialog,
+            &mut handle,
+            &mut state_rx,
+            &media,
+            &notify,
+        )
+        .await;
         let setup_ms = Some(sent_at.elapsed().as_millis() as u64);
+        let not_answered = |outcome, status, reason, setup_ms| {
+            let r = report(outcome, status, reason, setup_ms, media.close().ok());
+            Ok(DialResult::NotAnswered(r))
+        };
 
-        let resp = match result {
-            None => {
+        let (result, cancelled) = match waited {
+            Waited::NoResponse => return not_answered(Outcome::Unreachable, None, None, None),
+            Waited::CancelUnanswered => {
                 // CANCEL sent but no final response: still no answer.
                 handle.abort();
-                let r = report(Outcome::NoAnswer, None, None, setup_ms, media.close().ok());
-                return Ok(DialResult::NotAnswered(r));
+                return not_answered(Outcome::NoAnswer, None, None, setup_ms);
             }
-            Some(Err(join)) => {
-                return Err(SipError::Stack(format!("invite task: {join}")));
-            }
-            Some(Ok(Err(e))) => {
+            Waited::Final { result, cancelled } => (result, cancelled),
+        };
+        let resp = match result {
+            Err(join) => return Err(SipError::Stack(format!("invite task: {join}"))),
+            Ok(Err(e)) => {
                 // Transport failure (connection refused, unresolvable…).
                 debug!(error = %e, "INVITE failed");
-                let r = report(Outcome::Unreachable, None, None, None, media.close().ok());
-                return Ok(DialResult::NotAnswered(r));
+                return not_answered(Outcome::Unreachable, None, None, None);
             }
-            Some(Ok(Ok((_, None)))) => {
-                let r = report(Outcome::Unreachable, None, None, None, media.close().ok());
-                return Ok(DialResult::NotAnswered(r));
-            }
-            Some(Ok(Ok((_, Some(resp))))) => resp,
+            Ok(Ok((_, None))) => return not_answered(Outcome::Unreachable, None, None, None),
+            Ok(Ok((_, Some(resp)))) => resp,
         };
 
         let status = resp.status_code.code();
-        let reason = response_reason(&resp);
         let answered = resp.status_code.kind() == StatusCodeKind::Successful;
         if !answered || cancelled {
             let outcome = if answered {
@@ -252,8 +179,7 @@ impl UserAgent {
             } else {
                 Outcome::from_final_status(status, cancelled)
             };
-            let r = report(outcome, Some(status), reason, setup_ms, media.close().ok());
-            return Ok(DialResult::NotAnswered(r));
+            return not_answered(outcome, Some(status), response_reason(&resp), setup_ms);
         }
 
         match RemoteSdp::parse(&resp.body).and_then(|sdp| media.set_remote(&sdp)) {
@@ -272,9 +198,130 @@ impl UserAgent {
         });
         Ok(DialResult::Answered(Box::new(call)))
     }
+
+    /// Our SDP offer for RTP on `port` (the media engine's advertised
+    /// address if it has one, else the agent's).
+    fn local_sdp(&self, port: u16) -> LocalSdp {
+        let media = self.shared.media.config();
+        LocalSdp {
+            session_id: rand::random::<u32>() as u64,
+            version: 1,
+            addr: media.advertised_ip.unwrap_or(self.shared.advertised_ip),
+            port,
+            codecs: media.codecs.clone(),
+            dtmf_pt: Some(media.dtmf_pt),
+            direction: Direction::SendRecv,
+        }
+    }
+
+    /// The INVITE for `req` carrying `local_sdp`, with a fresh Call-ID.
+    fn invite_option(
+        &self,
+        req: &DialRequest,
+        local_sdp: &LocalSdp,
+    ) -> Result<InviteOption, SipError> {
+        let transport_param = match req.transport {
+            Transport::Udp => "",
+            Transport::Tcp => ";transport=tcp",
+        };
+        let local = format!("{}:{}", self.shared.advertised_ip, self.shared.local.port());
+        let parse = |s: String| {
+            rsipstack::sip::Uri::try_from(s.as_str())
+                .map_err(|e| SipError::Invalid(format!("{s}: {e}")))
+        };
+        let callee = parse(format!("sip:{}@{}{}", req.to, req.trunk, transport_param))?;
+        let caller = parse(format!("sip:{}@{}", req.from, local))?;
+        let contact = parse(format!("sip:{}@{}", req.from, local))?;
+        let mut headers = Vec::new();
+        if let Some(pai) = &req.p_asserted_identity {
+            headers.push(Header::Other("P-Asserted-Identity".into(), pai.clone()));
+        }
+        let call_id = format!("{:032x}@waihu", rand::random::<u128>());
+        Ok(InviteOption {
+            caller_display_name: req.from_display.clone(),
+            caller,
+            callee,
+            contact,
+            content_type: Some("application/sdp".into()),
+            offer: Some(local_sdp.render().into_bytes()),
+            credential: req.credentials.as_ref().map(|(u, p)| Credential {
+                username: u.clone(),
+                password: p.clone(),
+                realm: None,
+                auth_username: None,
+            }),
+            headers: (!headers.is_empty()).then_some(headers),
+            call_id: Some(call_id),
+            ..Default::default()
+        })
+    }
 }
 
-fn apply_early_media(media: &crate::rtp::RtpSession, resp: &Response) -> bool {
+/// Waits for the INVITE sent at `sent_at` to end, reporting provisional
+/// responses (and applying early media) on the way; runs our own timers: no
+/// response in `req.no_response_timeout` abandons the call, ringing past
+/// `req.ring_timeout` sends a CANCEL and then waits 5 s for its 487.
+async fn wait_for_final(
+    req: &DialRequest,
+    sent_at: Instant,
+    dialog: &InviteDialog,
+    handle: &mut JoinHandle<InviteAsyncResult>,
+    state_rx: &mut DialogStateReceiver,
+    media: &RtpSession,
+    notify: &(dyn Fn(Progress) + Sync),
+) -> Waited {
+    let no_response_at = sent_at + req.no_response_timeout;
+    let ring_at = sent_at + req.ring_timeout;
+    let mut got_response = false;
+    let mut cancelled = false;
+    // After our CANCEL, wait this long for the 487 before giving up.
+    let mut cancel_grace: Option<Instant> = None;
+    loop {
+        let deadline = match (got_response, cancel_grace) {
+            (_, Some(g)) => g,
+            (false, None) => no_response_at.min(ring_at),
+            (true, None) => ring_at,
+        };
+        tokio::select! {
+            biased;
+            r = &mut *handle => return Waited::Final { result: r, cancelled },
+            Some(state) = state_rx.recv() => match state {
+                DialogState::Trying(_) => {
+                    got_response = true;
+                    notify(Progress::Provisional { status: 100, early_media: false });
+                }
+                DialogState::Early(_, resp) => {
+                    got_response = true;
+                    let early = apply_early_media(media, &resp);
+                    notify(Progress::Provisional {
+                        status: resp.status_code.code(),
+                        early_media: early,
+                    });
+                }
+                other => debug!(state = %other, "dialog state during setup"),
+            },
+            _ = tokio::time::sleep_until(deadline) => {
+                if cancel_grace.is_some() {
+                    return Waited::CancelUnanswered;
+                }
+                if !got_response {
+                    // Nobody there: do not wait for Timer B.
+                    let _ = dialog.cancel().await;
+                    handle.abort();
+                    return Waited::NoResponse;
+                }
+                notify(Progress::Cancelling);
+                cancelled = true;
+                if let Err(e) = dialog.cancel().await {
+                    debug!(error = %e, "CANCEL failed");
+                }
+                cancel_grace = Some(Instant::now() + Duration::from_secs(5));
+            }
+        }
+    }
+}
+
+fn apply_early_media(media: &RtpSession, resp: &Response) -> bool {
     if resp.body.is_empty() {
         return false;
     }

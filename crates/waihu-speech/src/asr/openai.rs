@@ -11,6 +11,7 @@
 use std::io::Cursor;
 use std::time::Duration;
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::guard::collapse_repeats;
@@ -24,32 +25,19 @@ const UPLOAD_RATE: u32 = 16_000;
 const MAX_RESPONSE: u64 = 1 << 20;
 
 /// Settings of [`OpenAiAsr`].
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct OpenAiConfig {
     /// Base URL, e.g. `http://gpu-box:8080` (the path
     /// `/v1/audio/transcriptions` is appended).
     pub base_url: String,
-    /// Bearer token, if the server wants one.
-    pub api_key: Option<String>,
+    /// Bearer token, if the server wants one (redacted in `Debug`).
+    pub api_key: Option<SecretString>,
     /// Model name sent in the `model` field (e.g. `whisper-1`).
     pub model: String,
     /// Language code sent in the `language` field, or `None` to omit it.
     pub language: Option<String>,
     /// Whole-request timeout.
     pub timeout: Duration,
-}
-
-impl std::fmt::Debug for OpenAiConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never print the API key.
-        f.debug_struct("OpenAiConfig")
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("model", &self.model)
-            .field("language", &self.language)
-            .field("timeout", &self.timeout)
-            .finish()
-    }
 }
 
 impl OpenAiConfig {
@@ -176,7 +164,8 @@ impl Asr for OpenAiAsr {
             format!("multipart/form-data; boundary={boundary}"),
         );
         if let Some(key) = &self.config.api_key {
-            request = request.header("Authorization", format!("Bearer {key}"));
+            let bearer = format!("Bearer {}", key.expose_secret());
+            request = request.header("Authorization", bearer);
         }
         let engine = |what: &str, e: ureq::Error| AsrError::Engine(format!("{what}: {e}"));
         let mut response = request

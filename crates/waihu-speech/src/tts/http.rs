@@ -10,6 +10,7 @@
 
 use std::time::Duration;
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 use super::{Lang, Tts, TtsError};
@@ -21,13 +22,13 @@ const MAX_RESPONSE: usize = 32 << 20;
 const MAX_AUDIO_MS: u64 = 10 * 60 * 1000;
 
 /// Settings of [`HttpTts`].
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct HttpTtsConfig {
     /// Base URL, e.g. `http://tts-box:8880` (the path `/v1/audio/speech` is
     /// appended).
     pub base_url: String,
-    /// Bearer token, if the server wants one.
-    pub api_key: Option<String>,
+    /// Bearer token, if the server wants one (redacted in `Debug`).
+    pub api_key: Option<SecretString>,
     /// Model name sent in the `model` field (e.g. `tts-1`, `kokoro`).
     pub model: String,
     /// Voice for Mandarin text.
@@ -39,21 +40,6 @@ pub struct HttpTtsConfig {
     pub speed: Option<f32>,
     /// Whole-request timeout.
     pub timeout: Duration,
-}
-
-impl std::fmt::Debug for HttpTtsConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never print the API key.
-        f.debug_struct("HttpTtsConfig")
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("model", &self.model)
-            .field("voice_mandarin", &self.voice_mandarin)
-            .field("voice_english", &self.voice_english)
-            .field("speed", &self.speed)
-            .field("timeout", &self.timeout)
-            .finish()
-    }
 }
 
 impl HttpTtsConfig {
@@ -136,7 +122,8 @@ impl Tts for HttpTts {
             .post(&self.url)
             .header("Content-Type", "application/json");
         if let Some(key) = &self.config.api_key {
-            request = request.header("Authorization", format!("Bearer {key}"));
+            let bearer = format!("Bearer {}", key.expose_secret());
+            request = request.header("Authorization", bearer);
         }
         let failed = |what: &str, e: ureq::Error| TtsError::Failed(format!("{what}: {e}"));
         let mut response = request

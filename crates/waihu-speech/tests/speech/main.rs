@@ -9,6 +9,7 @@
 #[cfg(feature = "whisper")]
 mod asr;
 mod audio;
+mod http_stub;
 mod openai;
 mod prompts;
 mod tts;

@@ -1,73 +1,17 @@
 //! The OpenAI-compatible transcription adapter against a local server on
 //! 127.0.0.1 that speaks the documented `/v1/audio/transcriptions` protocol.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::mpsc;
-use std::thread;
 
 use waihu_speech::asr::{Asr, AsrError, OpenAiAsr, OpenAiConfig};
 
-/// One request as the server saw it.
-struct Seen {
-    request_line: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
+use crate::http_stub::{serve, Seen};
 
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Serves one request with `status` and `body`; returns the base URL and a
-/// receiver for what the server saw.
+/// Serves one request with `status` and a JSON `body`; returns the base URL
+/// and a receiver for what the server saw.
 fn serve_once(status: &'static str, body: &'static str) -> (String, mpsc::Receiver<Seen>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let (stream, _) = listener.accept().unwrap();
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut request_line = String::new();
-        reader.read_line(&mut request_line).unwrap();
-        let mut headers = Vec::new();
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            let (k, v) = line.split_once(':').unwrap();
-            headers.push((k.trim().to_string(), v.trim().to_string()));
-        }
-        let len: usize = headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-            .map(|(_, v)| v.parse().unwrap())
-            .expect("client sends Content-Length");
-        let mut body_in = vec![0; len];
-        reader.read_exact(&mut body_in).unwrap();
-        let mut stream = stream;
-        write!(
-            stream,
-            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        tx.send(Seen {
-            request_line: request_line.trim_end().to_string(),
-            headers,
-            body: body_in,
-        })
-        .unwrap();
-    });
-    (url, rx)
+    serve(vec![(status, "application/json", body.as_bytes().to_vec())])
 }
 
 /// The parts of a multipart body: (name, bytes).

@@ -3,84 +3,15 @@
 //! request is checked field by field, the answer is a streamed 24 kHz WAV
 //! (sizes left unfilled, as such servers send), an MP3, an error or junk.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
 use waihu_speech::tts::{HttpTts, HttpTtsConfig, Lang, Tts, TtsError};
 
 use crate::audio::{tone, tone_amplitude};
+use crate::http_stub::serve;
 use crate::prompts::lame_mp3;
-
-/// One request as the server saw it.
-struct Seen {
-    request_line: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-}
-
-/// Serves `answers.len()` requests in turn with (status, content type,
-/// body); returns the base URL and a receiver for what the server saw.
-fn serve(answers: Vec<(&'static str, &'static str, Vec<u8>)>) -> (String, mpsc::Receiver<Seen>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for (status, content_type, body) in answers {
-            let (stream, _) = listener.accept().unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request_line = String::new();
-            reader.read_line(&mut request_line).unwrap();
-            let mut headers = Vec::new();
-            loop {
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                let line = line.trim_end();
-                if line.is_empty() {
-                    break;
-                }
-                let (k, v) = line.split_once(':').unwrap();
-                headers.push((k.trim().to_string(), v.trim().to_string()));
-            }
-            let len: usize = headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-                .map(|(_, v)| v.parse().unwrap())
-                .expect("client sends Content-Length");
-            let mut body_in = vec![0; len];
-            reader.read_exact(&mut body_in).unwrap();
-            let mut stream = stream;
-            write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            )
-            .unwrap();
-            stream.write_all(&body).unwrap();
-            let _ = tx.send(Seen {
-                request_line: request_line.trim_end().to_string(),
-                headers,
-                body: body_in,
-            });
-        }
-    });
-    (url, rx)
-}
 
 /// A 24 kHz 16-bit mono WAV of `secs` of 1 kHz tone whose RIFF and data
 /// sizes are 0xFFFFFFFF, as a server streaming its answer writes them.

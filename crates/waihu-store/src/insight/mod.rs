@@ -18,7 +18,6 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 use waihu_compliance::pii::PhoneHash;
 use waihu_core::TenantId;
-use waihu_insight::stored::StoredCall;
 
 /// Whose calls to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,30 +87,6 @@ pub struct CallFactRow {
     pub number_hash: PhoneHash,
     /// Masked number (never the full one).
     pub number_masked: String,
-}
-
-impl<'a> From<&'a CallFactRow> for StoredCall<'a> {
-    /// The row as `waihu-insight` reads it (borrowed; JSON still unparsed).
-    fn from(r: &'a CallFactRow) -> Self {
-        StoredCall {
-            id: r.id,
-            task_id: r.task_id,
-            script_version_id: r.script_version_id,
-            variant: r.variant.as_deref(),
-            created_at: r.created_at,
-            answered_at: r.answered_at,
-            duration_ms: r.duration_ms,
-            outcome: r.outcome.as_deref(),
-            script_outcome: r.script_outcome.as_deref(),
-            grade: r.grade.as_deref(),
-            opt_out: r.opt_out,
-            lead: r.lead,
-            gate_json: &r.gate_json,
-            path_json: r.path_json.as_deref(),
-            turn_log_json: r.turn_log_json.as_deref(),
-            transcript_json: r.transcript_json.as_deref(),
-        }
-    }
 }
 
 /// An ended call of a task brought in from elsewhere (another system's history,

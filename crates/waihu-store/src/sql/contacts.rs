@@ -34,6 +34,15 @@ pub(crate) struct ContactRow {
     zone_override: Option<String>,
     consent_withdrawn_at: Option<DateTime<Utc>>,
     tenant_id: Uuid,
+    #[sqlx(flatten)]
+    consent: ConsentColumns,
+}
+
+/// The columns of `consent_evidence` a contact or a claim reads (`e.source,
+/// e.given_at, e.purposes, e.share_leads, e.evidence_kind, e.evidence,
+/// e.expires_at`), read back into [`ConsentEvidence`] by [`Self::parse`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct ConsentColumns {
     source: String,
     given_at: DateTime<Utc>,
     purposes: String,
@@ -41,6 +50,33 @@ pub(crate) struct ContactRow {
     evidence_kind: String,
     evidence: String,
     expires_at: Option<DateTime<Utc>>,
+}
+
+impl ConsentColumns {
+    /// The evidence as stored by [`purposes_text`] and [`evidence_parts`]; an
+    /// unknown purpose or evidence kind is corruption of `table`.
+    pub(crate) fn parse(self, table: &'static str) -> StoreResult<ConsentEvidence> {
+        let corrupt = |why: String| StoreError::Corrupt { table, why };
+        let purposes = self
+            .purposes
+            .split(',')
+            .map(Purpose::parse)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| corrupt(e.to_string()))?;
+        let evidence = match self.evidence_kind.as_str() {
+            "ref" => EvidenceRef::Reference(self.evidence),
+            "wording" => EvidenceRef::Wording(self.evidence),
+            other => return Err(corrupt(format!("evidence kind {other:?}"))),
+        };
+        Ok(ConsentEvidence {
+            source: self.source,
+            given_at: self.given_at,
+            purposes,
+            share_leads: self.share_leads,
+            evidence,
+            expires_at: self.expires_at,
+        })
+    }
 }
 
 pub(crate) fn phone_hash(bytes: &[u8], table: &'static str) -> StoreResult<PhoneHash> {
@@ -76,17 +112,6 @@ impl TryFrom<ContactRow> for StoredContact {
             table: "contacts",
             why,
         };
-        let purposes = r
-            .purposes
-            .split(',')
-            .map(Purpose::parse)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| corrupt(e.to_string()))?;
-        let evidence = match r.evidence_kind.as_str() {
-            "ref" => EvidenceRef::Reference(r.evidence),
-            "wording" => EvidenceRef::Wording(r.evidence),
-            other => return Err(corrupt(format!("evidence kind {other:?}"))),
-        };
         Ok(StoredContact {
             id: r.id,
             list_id: r.list_id,
@@ -97,14 +122,7 @@ impl TryFrom<ContactRow> for StoredContact {
             zone_override: r.zone_override,
             consent: ConsentRecord {
                 tenant: TenantId(r.tenant_id),
-                evidence: ConsentEvidence {
-                    source: r.source,
-                    given_at: r.given_at,
-                    purposes,
-                    share_leads: r.share_leads,
-                    evidence,
-                    expires_at: r.expires_at,
-                },
+                evidence: r.consent.parse("contacts")?,
                 withdrawn_at: r.consent_withdrawn_at,
             },
         })

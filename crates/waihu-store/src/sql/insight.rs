@@ -207,9 +207,8 @@ macro_rules! impl_insight {
             use super::prelude::*;
             use $crate::insight::{
                 rollup_gate_rules, rollup_hour_key, CallFactRow, FactPage, FactScope, HistoricCall,
-                InsightRepo, RefusalHour, RollupHour, Totals, MAX_FACT_PAGE,
+                InsightRepo, RefusalHour, RollupHour, MAX_FACT_PAGE,
             };
-            use std::collections::BTreeMap;
             use $crate::sql::insight::{
                 FactRow, RefusalRow, RollupDelta, RollupRow, FACT_SELECT, REFUSAL_UPSERT, ROLLUP_COLS,
                 ROLLUP_UPSERT,
@@ -268,9 +267,6 @@ macro_rules! impl_insight {
             }
 
             use chrono::DateTime;
-
-            /// Rows per multi-row INSERT (well under both backends' bind limits).
-            const IMPORT_CHUNK: usize = 1_000;
 
             impl $backend {
                 async fn owns_task_for_report(&self, tenant_id: TenantId, task_id: Uuid) -> StoreResult<()> {
@@ -368,169 +364,7 @@ macro_rules! impl_insight {
                     calls: &[HistoricCall],
                     actor: &Actor,
                 ) -> StoreResult<u64> {
-                    for c in calls {
-                        if c.result.outcome.trim().is_empty() {
-                            return Err(StoreError::Invalid("a historic call has no outcome".into()));
-                        }
-                        if let Some(g) = &c.result.grade {
-                            $crate::campaign::check_grade(g, "a historic call's grade")?;
-                        }
-                        if c.lead && c.result.grade.is_none() {
-                            return Err(StoreError::Invalid("a historic lead needs a grade".into()));
-                        }
-                        if c.variant.as_deref().is_some_and(|v| v != "A" && v != "B") {
-                            return Err(StoreError::Invalid("a historic call's variant must be A or B".into()));
-                        }
-                    }
-                    let mut w = self.begin_write().await?;
-                    let owned: Option<(String,)> = sqlx::query_as("SELECT purpose FROM tasks WHERE tenant_id = $1 AND id = $2")
-                        .bind(tenant_id.0)
-                        .bind(task_id)
-                        .fetch_optional(&mut *w.tx)
-                        .await?;
-                    let (purpose,) = owned.ok_or(StoreError::NotFound("task"))?;
-                    let mut rollup: BTreeMap<(String, String), Totals> = BTreeMap::new();
-                    let mut refusals: BTreeMap<(String, String), i64> = BTreeMap::new();
-                    for chunk in calls.chunks(IMPORT_CHUNK) {
-                        let ids: Vec<(Uuid, Option<Uuid>)> = chunk
-                            .iter()
-                            .map(|c| {
-                                let refused = c.result.outcome == "refused";
-                                (Uuid::now_v7(), (!refused).then(Uuid::now_v7))
-                            })
-                            .collect();
-                        let attempted: Vec<_> = chunk.iter().zip(&ids).filter(|(_, (_, a))| a.is_some()).collect();
-                        if !attempted.is_empty() {
-                            let mut qb = sqlx::QueryBuilder::<$db>::new(
-                                "INSERT INTO dial_attempts (id, tenant_id, number_hash, purpose, at, outcome) ",
-                            );
-                            qb.push_values(attempted, |mut b, (c, (_, a))| {
-                                b.push_bind(*a)
-                                    .push_bind(tenant_id.0)
-                                    .push_bind(c.number_hash.0.to_vec())
-                                    .push_bind(purpose.clone())
-                                    .push_bind(storage_time(c.created_at))
-                                    .push_bind(c.result.outcome.clone());
-                            });
-                            qb.build().execute(&mut *w.tx).await?;
-                        }
-                        let mut qb = sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO calls (id, tenant_id, task_id, contact_id, attempt_id, number_hash, \
-                             number_masked, state, created_at, answered_at, ended_at, duration_ms, outcome, \
-                             sip_status, gate, script_version_id, variant, script_outcome, grade, grade_reason, \
-                             opt_out, recording_stopped, transcript, path, intents, turn_log, latency_ms) ",
-                        );
-                        qb.push_values(chunk.iter().zip(&ids), |mut b, (c, (id, a))| {
-                            let r = &c.result;
-                            b.push_bind(*id)
-                                .push_bind(tenant_id.0)
-                                .push_bind(task_id)
-                                .push_bind(c.contact_id)
-                                .push_bind(*a)
-                                .push_bind(c.number_hash.0.to_vec())
-                                .push_bind(c.number_masked.clone())
-                                .push_bind("done")
-                                .push_bind(storage_time(c.created_at))
-                                .push_bind(r.answered_at.map(storage_time))
-                                .push_bind(r.ended_at.map(storage_time))
-                                .push_bind(r.duration_ms)
-                                .push_bind(r.outcome.clone())
-                                .push_bind(r.sip_status)
-                                .push_bind(c.gate_json.clone())
-                                .push_bind(c.script_version_id)
-                                .push_bind(c.variant.clone())
-                                .push_bind(r.script_outcome.clone())
-                                .push_bind(r.grade.clone())
-                                .push_bind(r.grade_reason.clone())
-                                .push_bind(r.opt_out)
-                                .push_bind(r.recording_stopped)
-                                .push_bind(r.transcript_json.clone())
-                                .push_bind(r.path_json.clone())
-                                .push_bind(r.intents_json.clone())
-                                .push_bind(r.turn_log_json.clone())
-                                .push_bind(r.latency_ms);
-                        });
-                        qb.build().execute(&mut *w.tx).await?;
-                        let leads: Vec<_> = chunk.iter().zip(&ids).filter(|(c, _)| c.lead).collect();
-                        if !leads.is_empty() {
-                            let mut qb = sqlx::QueryBuilder::<$db>::new(
-                                "INSERT INTO leads (id, tenant_id, task_id, call_id, contact_id, number_masked, \
-                                 robot_grade, robot_reason, shareable, status, created_at) ",
-                            );
-                            qb.push_values(leads, |mut b, (c, (id, _))| {
-                                b.push_bind(Uuid::now_v7())
-                                    .push_bind(tenant_id.0)
-                                    .push_bind(task_id)
-                                    .push_bind(*id)
-                                    .push_bind(c.contact_id)
-                                    .push_bind(c.number_masked.clone())
-                                    .push_bind(c.result.grade.clone().unwrap_or_default())
-                                    .push_bind(c.result.grade_reason.clone().unwrap_or_default())
-                                    .push_bind(false)
-                                    .push_bind("new")
-                                    .push_bind(storage_time(c.created_at));
-                            });
-                            qb.build().execute(&mut *w.tx).await?;
-                        }
-                        for c in chunk {
-                            let hour = rollup_hour_key(c.created_at);
-                            let r = &c.result;
-                            let t = if r.outcome == "refused" {
-                                for rule in rollup_gate_rules(&c.gate_json) {
-                                    *refusals.entry((hour.clone(), rule)).or_default() += 1;
-                                }
-                                Totals { refused: 1, ..Totals::default() }
-                            } else {
-                                let mut t = RollupDelta::finished(
-                                    r.answered_at.is_some() || r.outcome == "answered",
-                                    r.duration_ms,
-                                    r.grade.as_deref(),
-                                    c.lead,
-                                    r.opt_out,
-                                    r.intents_json.as_deref(),
-                                    true,
-                                );
-                                t.interrupted = i64::from(r.outcome == "interrupted");
-                                t
-                            };
-                            rollup
-                                .entry((hour, c.variant.clone().unwrap_or_default()))
-                                .or_default()
-                                .add(&t);
-                        }
-                    }
-                    for ((hour, variant), totals) in rollup {
-                        let d = RollupDelta {
-                            tenant_id: tenant_id.0,
-                            task_id,
-                            created_at: $crate::insight::rollup_parse_hour(&hour, "call_rollup")?,
-                            variant: (!variant.is_empty()).then_some(variant),
-                            totals,
-                        };
-                        bump_rollup(&mut w.tx, &d).await?;
-                    }
-                    for ((hour, rule), n) in refusals {
-                        sqlx::query(
-                            "INSERT INTO refusal_rollup (tenant_id, task_id, hour, rule, refused) \
-                             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (task_id, hour, rule) \
-                             DO UPDATE SET refused = refusal_rollup.refused + excluded.refused",
-                        )
-                        .bind(tenant_id.0)
-                        .bind(task_id)
-                        .bind(hour)
-                        .bind(rule)
-                        .bind(n)
-                        .execute(&mut *w.tx)
-                        .await?;
-                    }
-                    append_in(
-                        &mut w.tx,
-                        NewAudit::new(actor, Some(tenant_id), "task.import_history", format!("task:{task_id}"))
-                            .with_details(serde_json::json!({ "calls": calls.len() })),
-                    )
-                    .await?;
-                    w.tx.commit().await?;
-                    Ok(calls.len() as u64)
+                    self.import_call_history_in(tenant_id, task_id, calls, actor).await
                 }
 
                 async fn tenant_rollup(&self, tenant_id: TenantId) -> StoreResult<Vec<RollupHour>> {

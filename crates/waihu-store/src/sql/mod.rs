@@ -27,6 +27,7 @@ pub(crate) mod trunks;
 // Callee rights (migration 0005).
 pub(crate) mod rights;
 // Learning from calls (migration 0006).
+pub(crate) mod history;
 pub(crate) mod insight;
 
 use crate::error::{StoreError, StoreResult};
@@ -149,6 +150,7 @@ macro_rules! impl_all {
         $crate::sql::rights::impl_rights_subject!($backend, $db);
         $crate::sql::rights::impl_rights_retention!($backend, $db);
         $crate::sql::insight::impl_insight!($backend, $db);
+        $crate::sql::history::impl_history!($backend, $db);
         $crate::campaign::dashboard::impl_dashboard!($backend, $db);
     };
 }

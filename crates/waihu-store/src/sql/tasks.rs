@@ -5,12 +5,11 @@
 use crate::campaign::tasks::parse_state;
 use crate::campaign::{Claim, Task, TaskVariant};
 use crate::error::{StoreError, StoreResult};
-use crate::sql::contacts::phone_hash;
+use crate::sql::contacts::{phone_hash, ConsentColumns};
 use crate::sql::limits::count_column;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use uuid::Uuid;
-use waihu_compliance::{ConsentEvidence, EvidenceRef, Purpose};
 use waihu_core::TenantId;
 
 pub(crate) const TASK_COLS: &str =
@@ -131,33 +130,13 @@ pub(crate) struct ClaimRow {
     fields: String,
     zone_override: Option<String>,
     consent_withdrawn_at: Option<DateTime<Utc>>,
-    source: String,
-    given_at: DateTime<Utc>,
-    purposes: String,
-    share_leads: bool,
-    evidence_kind: String,
-    evidence: String,
-    expires_at: Option<DateTime<Utc>>,
+    #[sqlx(flatten)]
+    consent: ConsentColumns,
 }
 
 impl TryFrom<ClaimRow> for Claim {
     type Error = StoreError;
     fn try_from(r: ClaimRow) -> StoreResult<Self> {
-        let corrupt = |why: String| StoreError::Corrupt {
-            table: "consent_evidence",
-            why,
-        };
-        let purposes = r
-            .purposes
-            .split(',')
-            .map(Purpose::parse)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| corrupt(e.to_string()))?;
-        let evidence = match r.evidence_kind.as_str() {
-            "ref" => EvidenceRef::Reference(r.evidence),
-            "wording" => EvidenceRef::Wording(r.evidence),
-            other => return Err(corrupt(format!("evidence kind {other:?}"))),
-        };
         Ok(Claim {
             task_id: r.task_id,
             contact_id: r.contact_id,
@@ -168,14 +147,7 @@ impl TryFrom<ClaimRow> for Claim {
             number_masked: r.number_masked,
             fields: r.fields,
             zone_override: r.zone_override,
-            consent: ConsentEvidence {
-                source: r.source,
-                given_at: r.given_at,
-                purposes,
-                share_leads: r.share_leads,
-                evidence,
-                expires_at: r.expires_at,
-            },
+            consent: r.consent.parse("consent_evidence")?,
             consent_withdrawn_at: r.consent_withdrawn_at,
         })
     }

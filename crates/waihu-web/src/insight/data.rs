@@ -3,6 +3,8 @@
 //! hourly rollups, and call facts — the newest [`MAX_FACTS`] calls of a scope,
 //! paged from the store and converted with the listening nodes of each call's
 //! script version. A call row that cannot be read is skipped and logged.
+//! [`stored_call`] lends a store row to `waihu-insight` (the store does not
+//! know the insight crate).
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -123,10 +125,32 @@ pub async fn facts(
             },
             None => BTreeSet::new(),
         };
-        match to_fact(&StoredCall::from(r), &nodes) {
+        match to_fact(&stored_call(r), &nodes) {
             Ok(f) => out.push(f),
             Err(e) => tracing::warn!(error = %e, "insight: call row skipped"),
         }
     }
     Ok(out)
+}
+
+/// A call row as `waihu-insight` reads it (borrowed; JSON still unparsed).
+pub fn stored_call(r: &CallFactRow) -> StoredCall<'_> {
+    StoredCall {
+        id: r.id,
+        task_id: r.task_id,
+        script_version_id: r.script_version_id,
+        variant: r.variant.as_deref(),
+        created_at: r.created_at,
+        answered_at: r.answered_at,
+        duration_ms: r.duration_ms,
+        outcome: r.outcome.as_deref(),
+        script_outcome: r.script_outcome.as_deref(),
+        grade: r.grade.as_deref(),
+        opt_out: r.opt_out,
+        lead: r.lead,
+        gate_json: &r.gate_json,
+        path_json: r.path_json.as_deref(),
+        turn_log_json: r.turn_log_json.as_deref(),
+        transcript_json: r.transcript_json.as_deref(),
+    }
 }

@@ -3,14 +3,15 @@
 //! from the store's rollups via `api::dashboard::figures`); users, tokens and
 //! recent audit entries; for the operator, tenants and the platform log.
 
-use super::{chart, fmt_time, layout, role_label, PageCtx};
+use super::{fmt_time, layout, role_label, PageCtx};
 use crate::api::dashboard::{figures, DashboardDto};
 use crate::error::AppResult;
 use crate::i18n::Msg;
 use crate::state::AppState;
 use axum::extract::State;
-use maud::{html, Markup};
+use maud::{html, Markup, PreEscaped};
 use waihu_core::Role;
+use waihu_insight::chart::horizontal_bars;
 use waihu_store::{AuditEntry, TenantStatus};
 
 fn stat(label: &str, value: impl std::fmt::Display, sub: Option<String>) -> Markup {
@@ -38,6 +39,18 @@ pub fn recent(ctx: &PageCtx, entries: &[AuditEntry]) -> Markup {
     }
 }
 
+/// A bar chart of `(label, count)` rows drawn by `waihu-insight` (it escapes
+/// every label), or the "no data" hint when there are no rows.
+fn bars(ctx: &PageCtx, title: &str, rows: &[(String, i64)]) -> Markup {
+    html! {
+        @if rows.is_empty() {
+            p.hint { (ctx.t(Msg::ChartNoData)) }
+        } @else {
+            (PreEscaped(horizontal_bars(title, rows)))
+        }
+    }
+}
+
 /// Today's figures: four numbers and two bar charts.
 fn today_figures(ctx: &PageCtx, d: &DashboardDto) -> Markup {
     let grades: Vec<(String, i64)> = d.grades.iter().map(|(k, v)| (k.clone(), *v)).collect();
@@ -56,11 +69,11 @@ fn today_figures(ctx: &PageCtx, d: &DashboardDto) -> Markup {
         div.grid {
             div.card #grades {
                 h2 { (ctx.t(Msg::GradeDistribution)) }
-                (chart::bars(ctx.t(Msg::GradeDistribution), &grades, ctx.t(Msg::ChartNoData)))
+                (bars(ctx, ctx.t(Msg::GradeDistribution), &grades))
             }
             div.card #refusals {
                 h2 { (ctx.t(Msg::RefusalsByReason)) }
-                (chart::bars(ctx.t(Msg::RefusalsByReason), &refusals, ctx.t(Msg::ChartNoData)))
+                (bars(ctx, ctx.t(Msg::RefusalsByReason), &refusals))
             }
         }
         p.hint { (ctx.t(Msg::TodayUtc)) }

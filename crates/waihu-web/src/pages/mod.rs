@@ -9,7 +9,6 @@
 pub mod account;
 pub mod audit;
 pub mod calls;
-pub mod chart;
 pub mod complaints;
 pub mod contact_import;
 pub mod contacts;

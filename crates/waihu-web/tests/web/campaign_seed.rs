@@ -16,47 +16,8 @@ use waihu_store::{
     NewTrunk, Next, PushKind, Transport,
 };
 
-/// A script the linter finds nothing in.
-pub const CLEAN: &str = r#"name: welcome
-language: zh
-business:
-  name: 测试公司
-variables: [name]
-max_turns: 5
-start: hello
-nodes:
-  hello:
-    disclosure: true
-    say:
-      text: 您好{name}，我是{business_name}的AI助理，通话会录音，不想接听请按{opt_out_dtmf}。
-      interruptible: false
-    next: ask
-  ask:
-    say:
-      text: 您需要吗？
-    listen: {timeout_ms: 4000}
-    branches:
-      affirm: yes_end
-      reject: no_end
-      silence: repeat
-      unknown: repeat
-    repeat: {max: 1, fallback: no_end}
-  yes_end:
-    say:
-      text: 好的，再见。
-    end: interested
-  no_end:
-    say:
-      text: 打扰了，再见。
-    end: declined
-  bye:
-    say:
-      text: 好的，不再打扰，再见。
-    end: opt_out
-global:
-  opt_out:
-    goto: bye
-"#;
+/// A script the linter finds nothing in (the dialog tests' valid script).
+pub const CLEAN: &str = include_str!("../../../waihu-dialog/tests/fixtures/welcome.yaml");
 
 /// The clean script with a branch to a node that does not exist.
 pub fn broken() -> String {

@@ -16,11 +16,12 @@ use uuid::Uuid;
 use waihu_insight::export::{report_csv, report_xlsx, CallLine, Lang, Numbers};
 use waihu_insight::facts::{listening_nodes, CallFact};
 use waihu_insight::report::{Report, ReportRow};
-use waihu_insight::stored::{to_fact, StoredCall};
+use waihu_insight::stored::to_fact;
 use waihu_store::insight::{fold_days, RollupHour, Totals, MAX_FACT_PAGE};
 use waihu_store::{
     Actor, CallFactRow, FactPage, FactScope, NewAudit, ScriptVersion, Store, Task, Tenant,
 };
+use waihu_web::insight::data::stored_call;
 
 /// Exit code when there is nothing to report (no calls yet).
 pub const EXIT_EMPTY: u8 = 3;
@@ -212,7 +213,7 @@ pub async fn load_facts(
             None => None,
         };
         let empty = BTreeSet::new();
-        match to_fact(&StoredCall::from(r), nodes.unwrap_or(&empty)) {
+        match to_fact(&stored_call(r), nodes.unwrap_or(&empty)) {
             Ok(f) => facts.push(f),
             Err(e) => tracing::warn!(error = %e, "call left out of the report"),
         }

@@ -15,6 +15,7 @@ pub mod contact_import;
 pub mod dialler;
 pub mod error;
 pub mod gate;
+pub mod insight;
 pub mod live;
 pub mod llm;
 pub mod pii;

@@ -9,19 +9,15 @@
 use super::Context;
 use anyhow::{bail, Context as _};
 use chrono::FixedOffset;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use uuid::Uuid;
 use waihu_insight::export::{report_csv, report_xlsx, CallLine, Lang, Numbers};
-use waihu_insight::facts::{listening_nodes, CallFact};
+use waihu_insight::facts::CallFact;
 use waihu_insight::report::{Report, ReportRow};
-use waihu_insight::stored::to_fact;
-use waihu_store::insight::{fold_days, RollupHour, Totals, MAX_FACT_PAGE};
-use waihu_store::{
-    Actor, CallFactRow, FactPage, FactScope, NewAudit, ScriptVersion, Store, Task, Tenant,
-};
-use waihu_web::insight::data::stored_call;
+use waihu_store::insight::{RollupHour, Totals};
+use waihu_store::{Actor, CallFactRow, FactScope, NewAudit, ScriptVersion, Store, Task, Tenant};
 
 /// Exit code when there is nothing to report (no calls yet).
 pub const EXIT_EMPTY: u8 = 3;
@@ -162,65 +158,6 @@ pub async fn find_version(
     })
 }
 
-/// Reads up to `max` calls of `scope`, newest first, as insight facts (each
-/// script version's listening nodes loaded once).
-pub async fn load_facts(
-    store: &Store,
-    tenant: &Tenant,
-    scope: FactScope,
-    only_unknown: bool,
-    max: u32,
-) -> anyhow::Result<(Vec<CallFact>, Vec<CallFactRow>)> {
-    let mut rows: Vec<CallFactRow> = Vec::new();
-    let mut before = None;
-    while (rows.len() as u32) < max {
-        let limit = (max - rows.len() as u32).min(MAX_FACT_PAGE);
-        let page = store
-            .call_facts(
-                tenant.id,
-                &FactPage {
-                    scope,
-                    before,
-                    limit,
-                    only_unknown,
-                },
-            )
-            .await?;
-        let done = (page.len() as u32) < limit;
-        before = page.last().map(|r| r.id);
-        rows.extend(page);
-        if done {
-            break;
-        }
-    }
-    let mut listening: BTreeMap<Uuid, BTreeSet<String>> = BTreeMap::new();
-    let mut facts = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let nodes = match r.script_version_id {
-            Some(v) => {
-                if let std::collections::btree_map::Entry::Vacant(slot) = listening.entry(v) {
-                    let set = match store.get_script_version(tenant.id, v).await? {
-                        Some(sv) => waihu_dialog::script::load_str(&sv.yaml)
-                            .script
-                            .map(|s| listening_nodes(&s))
-                            .unwrap_or_default(),
-                        None => BTreeSet::new(),
-                    };
-                    slot.insert(set);
-                }
-                listening.get(&v)
-            }
-            None => None,
-        };
-        let empty = BTreeSet::new();
-        match to_fact(&stored_call(r), nodes.unwrap_or(&empty)) {
-            Ok(f) => facts.push(f),
-            Err(e) => tracing::warn!(error = %e, "call left out of the report"),
-        }
-    }
-    Ok((facts, rows))
-}
-
 fn row_of(t: &Totals) -> ReportRow {
     let n = |v: i64| u64::try_from(v).unwrap_or(0);
     ReportRow {
@@ -245,25 +182,18 @@ pub async fn task_days(
     task: &Task,
     offset: FixedOffset,
 ) -> anyhow::Result<(Report, Vec<RollupHour>)> {
-    let hours = store.task_rollup(tenant.id, task.id).await?;
-    let refusals = store.task_refusals(tenant.id, task.id).await?;
-    let tickets = store.task_complaint_tickets(tenant.id, task.id).await?;
-    let days = fold_days(&hours, &refusals, |t| t.with_timezone(&offset).date_naive());
-    let mut rows: Vec<ReportRow> = days
-        .iter()
-        .map(|d| {
-            let mut r = row_of(&d.totals);
-            r.day = Some(d.day);
-            r.refusals = d
-                .refusals
-                .iter()
-                .map(|(k, v)| (k.clone(), u64::try_from(*v).unwrap_or(0)))
-                .collect();
-            r
-        })
-        .collect();
-    Report::count_tickets(&mut rows, &tickets, offset);
-    Ok((Report::from_days(rows), hours))
+    Ok(waihu_app::insight::task_report(store, tenant.id, task.id, offset).await?)
+}
+
+/// The newest `max` calls of `scope` as facts, with their rows.
+pub async fn load_facts(
+    store: &Store,
+    tenant: &Tenant,
+    scope: FactScope,
+    only_unknown: bool,
+    max: u32,
+) -> anyhow::Result<(Vec<CallFact>, Vec<CallFactRow>)> {
+    Ok(waihu_app::insight::load_facts(store, tenant.id, scope, only_unknown, max).await?)
 }
 
 fn row_json(r: &ReportRow) -> serde_json::Value {

@@ -9,8 +9,8 @@ use crate::pii::Pii;
 use std::collections::{HashMap, HashSet};
 use waihu_compliance::ConsentEvidence;
 use waihu_contacts::{Contact, ImportError, ImportOptions, ImportReport, Parallelism};
-use waihu_store::{Actor, ContactList, FeedItem, NewContact, Store, StoredImport};
 use waihu_core::TenantId;
+use waihu_store::{Actor, ContactList, FeedItem, NewContact, Store, StoredImport};
 
 /// What an import stored and reported.
 pub struct ImportSummary {

@@ -472,7 +472,11 @@ async fn bulk_inserts_round_trip_every_value_in_feed_order() {
             assert_eq!(got.number_masked, want.number_masked);
             assert_eq!(got.fields, want.fields, "{:?}", db.kind);
             assert_eq!(got.zone_override, want.zone_override);
-            let ev = if want.evidence == 0 { evidence() } else { other.clone() };
+            let ev = if want.evidence == 0 {
+                evidence()
+            } else {
+                other.clone()
+            };
             assert_eq!(got.consent.evidence, ev, "{:?}", db.kind);
         }
     }

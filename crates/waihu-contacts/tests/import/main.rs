@@ -3,4 +3,5 @@
 
 mod csv_files;
 mod helpers;
+mod parallel;
 mod xlsx_files;

@@ -1,11 +1,14 @@
-//! Shared small types of waihu: typed ids, validated tenant names, roles and the
-//! injectable clock. This crate does no I/O; every other crate may depend on it.
+//! Shared small types of waihu: typed ids, validated tenant names, roles, the
+//! catalogue of call outcome codes and the injectable clock. This crate does no
+//! I/O; every other crate may depend on it.
 
+pub mod call_outcome;
 pub mod clock;
 pub mod ids;
 pub mod role;
 pub mod tenant_name;
 
+pub use call_outcome::{CallOutcome, UnknownCallOutcome};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use ids::{TenantId, UserId};
 pub use role::Role;

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tokio::task::JoinSet;
 use tracing::{debug, info, warn};
-use waihu_core::Clock;
+use waihu_core::{CallOutcome, Clock};
 
 use crate::lines::{LineGuard, Lines};
 use crate::pacer::Pacer;
@@ -84,7 +84,8 @@ impl<P: CampaignPort> Engine<P> {
         let stale = self.port.in_flight().await?;
         let now = self.clock.now();
         for call in &stale {
-            let next = call.retry.decide("interrupted", call.attempts, now);
+            let next = call.retry
+                .decide(CallOutcome::Interrupted, call.attempts, now);
             info!(call = %call.call_id, task = %call.task_id, ?next, "reconciling a call left in flight");
             self.port.reconcile(call, next, now).await?;
         }
@@ -235,7 +236,7 @@ impl<P: CampaignPort> Engine<P> {
         let dialled = self.port.dial(task, claim, call).await;
         let attempts = P::attempts_before(claim) + 1;
         let end = self.clock.now();
-        let next = task.retry.decide(&dialled.outcome, attempts, end);
+        let next = task.retry.decide(dialled.outcome, attempts, end);
         debug!(task = %task.name, outcome = %dialled.outcome, ?next, "attempt done");
         self.port
             .finish(task, claim, call, dialled, next, end)

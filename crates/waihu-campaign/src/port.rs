@@ -9,7 +9,7 @@ use crate::state::TaskCommand;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
-use waihu_core::TenantId;
+use waihu_core::{CallOutcome, TenantId};
 
 /// A running task as the scheduler needs it.
 #[derive(Debug, Clone)]
@@ -54,8 +54,8 @@ pub struct Verdict {
 /// What a dial produced: the call-outcome code and the port's own record.
 #[derive(Debug)]
 pub struct Dialled<R> {
-    /// Stable call-outcome code (`answered`, `busy`, …).
-    pub outcome: String,
+    /// How the call ended (`answered`, `busy`, …).
+    pub outcome: CallOutcome,
     /// Everything else the port keeps (transcript, grade, …).
     pub record: R,
 }

@@ -164,7 +164,7 @@ impl CampaignPort for Port {
                 .unwrap_or("answered")
         };
         Dialled {
-            outcome: outcome.to_string(),
+            outcome: outcome.parse().expect("a call outcome code"),
             record: (),
         }
     }

@@ -279,7 +279,7 @@ async fn interested_callee_books_and_is_graded_a() {
     assert_eq!(
         ev.last(),
         Some(&LiveEvent::Ended {
-            outcome: "answered".into(),
+            outcome: waihu_core::CallOutcome::Answered,
             script_outcome: Some("booked".into()),
             grade: Some('A'),
         })

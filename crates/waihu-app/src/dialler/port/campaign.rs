@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use uuid::Uuid;
+use waihu_core::CallOutcome;
 use waihu_campaign::{
     CampaignPort, Dialled, InFlight, LeadThreshold, Next, PortError, RetryPolicy, TaskCommand,
     TaskRun, Verdict,
@@ -266,8 +267,8 @@ impl CampaignPort for StorePort {
     async fn dial(&self, task: &TaskRun, claim: &Claim, call: Uuid) -> Dialled<DialRecord> {
         let result = self.dial_inner(task, claim, call).await;
         let outcome = match &result {
-            Ok(r) => r.report.outcome.code().to_string(),
-            Err(_) => "failed".to_string(),
+            Ok(r) => r.report.outcome.call_outcome(),
+            Err(_) => CallOutcome::Failed,
         };
         if let Err(e) = &result {
             tracing::warn!(task = %task.name, %call, error = %e, "call could not be placed");
@@ -289,7 +290,7 @@ impl CampaignPort for StorePort {
     ) -> Result<(), PortError> {
         let row = self.task(task.id)?;
         let mut result = CallResult {
-            outcome: dialled.outcome.clone(),
+            outcome: dialled.outcome.as_str().to_string(),
             ended_at: Some(now),
             ..CallResult::default()
         };

@@ -215,6 +215,7 @@ macro_rules! impl_insight {
                 ROLLUP_UPSERT,
             };
             use uuid::Uuid;
+            use waihu_core::CallOutcome;
 
             /// Adds an ended call's counts to its task's hour (inside the caller's transaction).
             pub(in super) async fn bump_rollup(
@@ -395,7 +396,7 @@ macro_rules! impl_insight {
                         let ids: Vec<(Uuid, Option<Uuid>)> = chunk
                             .iter()
                             .map(|c| {
-                                let refused = c.result.outcome == "refused";
+                                let refused = CallOutcome::Refused.is(Some(&c.result.outcome));
                                 (Uuid::now_v7(), (!refused).then(Uuid::now_v7))
                             })
                             .collect();
@@ -475,14 +476,14 @@ macro_rules! impl_insight {
                         for c in chunk {
                             let hour = rollup_hour_key(c.created_at);
                             let r = &c.result;
-                            let t = if r.outcome == "refused" {
+                            let t = if CallOutcome::Refused.is(Some(&r.outcome)) {
                                 for rule in rollup_gate_rules(&c.gate_json) {
                                     *refusals.entry((hour.clone(), rule)).or_default() += 1;
                                 }
                                 Totals { refused: 1, ..Totals::default() }
                             } else {
                                 let mut t = RollupDelta::finished(
-                                    r.answered_at.is_some() || r.outcome == "answered",
+                                    r.answered_at.is_some() || CallOutcome::Answered.is(Some(&r.outcome)),
                                     r.duration_ms,
                                     r.grade.as_deref(),
                                     c.lead,
@@ -490,7 +491,7 @@ macro_rules! impl_insight {
                                     r.intents_json.as_deref(),
                                     true,
                                 );
-                                t.interrupted = i64::from(r.outcome == "interrupted");
+                                t.interrupted = i64::from(CallOutcome::Interrupted.is(Some(&r.outcome)));
                                 t
                             };
                             rollup

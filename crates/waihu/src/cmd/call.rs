@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
+use waihu_core::CallOutcome;
 use waihu_sip::outcome::CallReport;
 use waihu_sip::{CallEvent, DialRequest, DialResult, Progress, SipConfig, Transport, UserAgent};
 
@@ -260,7 +261,7 @@ pub async fn run(ctx: &super::Context, args: CallArgs) -> anyhow::Result<ExitCod
     let report = match result {
         DialResult::NotAnswered(r) => r,
         DialResult::Answered(call) if setup.is_some() => {
-            println!("answered");
+            println!("{}", CallOutcome::Answered);
             let Some(setup) = setup.as_ref() else {
                 unreachable!("guarded by the match arm")
             };
@@ -270,7 +271,7 @@ pub async fn run(ctx: &super::Context, args: CallArgs) -> anyhow::Result<ExitCod
             report
         }
         DialResult::Answered(mut call) => {
-            println!("answered");
+            println!("{}", CallOutcome::Answered);
             if let Some(p) = prompt {
                 call.media().play(p);
             }

@@ -212,9 +212,10 @@ impl<P: CampaignPort> Engine<P> {
         self.pacer(task).wait().await;
         let now = self.clock.now();
         let verdict = self.port.gate(task, claim, now).await?;
-        if !verdict.allowed {
-            debug!(task = %task.name, rules = ?verdict.rules, "gate refused");
-            return match after_refusal(&verdict.rules, now) {
+        if !verdict.allowed() {
+            let rules = verdict.rules();
+            debug!(task = %task.name, ?rules, "gate refused");
+            return match after_refusal(&rules, now) {
                 RefusalEffect::Contact(next) => {
                     self.port.refuse(task, claim, &verdict, next, now).await
                 }

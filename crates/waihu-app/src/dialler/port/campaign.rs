@@ -175,21 +175,7 @@ impl CampaignPort for StorePort {
             .map_err(|e| PortError(format!("{e:#}")))?;
         add_since(&self.overhead.gate_us, started);
         self.overhead.gates.fetch_add(1, Ordering::Relaxed);
-        let reasons: Vec<_> = decision
-            .reasons()
-            .iter()
-            .map(|r| serde_json::json!({"rule": r.rule.id(), "message": r.message}))
-            .collect();
-        Ok(Verdict {
-            allowed: decision.is_allow(),
-            rules: decision
-                .reasons()
-                .iter()
-                .map(|r| r.rule.id().to_string())
-                .collect(),
-            json: serde_json::json!({"decision": decision.as_str(), "reasons": reasons, "at": now.to_rfc3339()})
-                .to_string(),
-        })
+        Ok(Verdict { decision, at: now })
     }
 
     async fn refuse(
@@ -207,7 +193,7 @@ impl CampaignPort for StorePort {
                 claim.contact_id,
                 &claim.number_hash,
                 &claim.number_masked,
-                &verdict.json,
+                &verdict.to_json(),
                 now,
                 store_next(next),
             )
@@ -252,7 +238,7 @@ impl CampaignPort for StorePort {
                 number_hash: claim.number_hash,
                 number_masked: claim.number_masked.clone(),
                 purpose: row.purpose.clone(),
-                gate_json: verdict.json.clone(),
+                gate_json: verdict.to_json(),
                 script_version_id: Some(version),
                 variant: variant.map(|v| v.to_string()),
                 worker: self.worker.clone(),

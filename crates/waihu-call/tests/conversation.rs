@@ -324,7 +324,7 @@ struct CheckingSink {
 
 #[async_trait::async_trait]
 impl OptOutSink for CheckingSink {
-    async fn opt_out(&self, reason: OptOutReason) -> Result<(), String> {
+    async fn opt_out(&self, reason: OptOutReason) -> Result<(), waihu_call::OptOutError> {
         let up = self
             .logs
             .lock()

@@ -84,7 +84,8 @@ impl<P: CampaignPort> Engine<P> {
         let stale = self.port.in_flight().await?;
         let now = self.clock.now();
         for call in &stale {
-            let next = call.retry
+            let next = call
+                .retry
                 .decide(CallOutcome::Interrupted, call.attempts, now);
             info!(call = %call.call_id, task = %call.task_id, ?next, "reconciling a call left in flight");
             self.port.reconcile(call, next, now).await?;

@@ -3,9 +3,7 @@
 //! and attributes turns to nodes ([`build_turns`]). A column that cannot be
 //! read is an error naming the call and the column; nothing is guessed.
 
-use crate::facts::{
-    build_turns, CallFact, GateRecord, RecordLine, RecordTurn, Variant,
-};
+use crate::facts::{build_turns, CallFact, GateRecord, RecordLine, RecordTurn, Variant};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 use uuid::Uuid;

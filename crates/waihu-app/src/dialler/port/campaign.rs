@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use uuid::Uuid;
-use waihu_core::CallOutcome;
 use waihu_campaign::{
     CampaignPort, Dialled, InFlight, LeadThreshold, Next, PortError, RetryPolicy, TaskCommand,
     TaskRun, Verdict,
 };
 use waihu_compliance::{CheckScope, Purpose, TaskFacts, WeeklyWindows};
+use waihu_core::CallOutcome;
 use waihu_store::{Actor, BeginCall, CallResult, Claim, NewLead};
 
 #[async_trait]

@@ -29,6 +29,6 @@ pub use conversation::{run_conversation, ConversationSetup};
 pub use engines::{trim_silence, Engines, Recognised};
 pub use error::CallError;
 pub use observer::{CallObserver, LiveEvent, MemoryObserver};
-pub use optout::{MemoryOptOutSink, OptOutReason, OptOutSink};
+pub use optout::{MemoryOptOutSink, OptOutError, OptOutReason, OptOutSink};
 pub use place::place_call;
 pub use record::{CallRecord, ConversationRecord, Speaker, TranscriptLine, Turn, TurnTimings};

@@ -8,6 +8,8 @@
 //! the intended use. The callee's words are withheld exactly as in the record:
 //! once the callee objected to recording, `text` is `None`.
 
+use waihu_core::CallOutcome;
+
 /// Something that happened on a live call.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LiveEvent {
@@ -36,9 +38,9 @@ pub enum LiveEvent {
     },
     /// The call is over (sent once, whatever happened).
     Ended {
-        /// Telephony outcome code (`answered`, `busy`, `no_answer`…, or
+        /// How the call ended (`answered`, `busy`, `no_answer`…, or
         /// `failed` when the call could not be placed).
-        outcome: String,
+        outcome: CallOutcome,
         /// The script's end tag, if answered.
         script_outcome: Option<String>,
         /// `A`..`F`, if answered.

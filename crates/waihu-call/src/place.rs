@@ -3,6 +3,7 @@
 //! `Dialling` first and `Ended` last, whatever happens in between.
 
 use tokio::sync::mpsc;
+use waihu_core::CallOutcome;
 use waihu_sip::{DialRequest, DialResult, Progress, UserAgent};
 
 use crate::conversation::{run_conversation, ConversationSetup};
@@ -33,12 +34,12 @@ pub async fn place_call(
 fn ended(result: &Result<CallRecord, CallError>) -> LiveEvent {
     match result {
         Ok(r) => LiveEvent::Ended {
-            outcome: r.report.outcome.code().to_string(),
+            outcome: r.report.outcome.call_outcome(),
             script_outcome: r.conversation.as_ref().map(|c| c.script_outcome.clone()),
             grade: r.conversation.as_ref().map(|c| c.grade),
         },
         Err(_) => LiveEvent::Ended {
-            outcome: "failed".into(),
+            outcome: CallOutcome::Failed,
             script_outcome: None,
             grade: None,
         },

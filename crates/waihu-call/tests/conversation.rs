@@ -279,7 +279,7 @@ async fn interested_callee_books_and_is_graded_a() {
     assert_eq!(
         ev.last(),
         Some(&LiveEvent::Ended {
-            outcome: "answered".into(),
+            outcome: waihu_core::CallOutcome::Answered,
             script_outcome: Some("booked".into()),
             grade: Some('A'),
         })
@@ -324,7 +324,7 @@ struct CheckingSink {
 
 #[async_trait::async_trait]
 impl OptOutSink for CheckingSink {
-    async fn opt_out(&self, reason: OptOutReason) -> Result<(), String> {
+    async fn opt_out(&self, reason: OptOutReason) -> Result<(), waihu_call::OptOutError> {
         let up = self
             .logs
             .lock()

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tokio::task::JoinSet;
 use tracing::{debug, info, warn};
-use waihu_core::Clock;
+use waihu_core::{CallOutcome, Clock};
 
 use crate::command::TaskCommand;
 use crate::lines::{LineGuard, Lines};
@@ -84,7 +84,9 @@ impl<P: CampaignPort> Engine<P> {
         let stale = self.port.in_flight().await?;
         let now = self.clock.now();
         for call in &stale {
-            let next = call.retry.decide("interrupted", call.attempts, now);
+            let next = call
+                .retry
+                .decide(CallOutcome::Interrupted, call.attempts, now);
             info!(call = %call.call_id, task = %call.task_id, ?next, "reconciling a call left in flight");
             self.port.reconcile(call, next, now).await?;
         }
@@ -211,9 +213,10 @@ impl<P: CampaignPort> Engine<P> {
         self.pacer(task).wait().await;
         let now = self.clock.now();
         let verdict = self.port.gate(task, claim, now).await?;
-        if !verdict.allowed {
-            debug!(task = %task.name, rules = ?verdict.rules, "gate refused");
-            return match after_refusal(&verdict.rules, now) {
+        if !verdict.allowed() {
+            let rules = verdict.rules();
+            debug!(task = %task.name, ?rules, "gate refused");
+            return match after_refusal(&rules, now) {
                 RefusalEffect::Contact(next) => {
                     self.port.refuse(task, claim, &verdict, next, now).await
                 }
@@ -235,7 +238,7 @@ impl<P: CampaignPort> Engine<P> {
         let dialled = self.port.dial(task, claim, call).await;
         let attempts = P::attempts_before(claim) + 1;
         let end = self.clock.now();
-        let next = task.retry.decide(&dialled.outcome, attempts, end);
+        let next = task.retry.decide(dialled.outcome, attempts, end);
         debug!(task = %task.name, outcome = %dialled.outcome, ?next, "attempt done");
         self.port
             .finish(task, claim, call, dialled, next, end)

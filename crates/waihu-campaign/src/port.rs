@@ -9,7 +9,8 @@ use crate::retry::{Next, RetryPolicy};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
-use waihu_core::TenantId;
+use waihu_compliance::{Decision, Rule};
+use waihu_core::{CallOutcome, TenantId};
 
 /// A running task as the scheduler needs it.
 #[derive(Debug, Clone)]
@@ -43,19 +44,42 @@ pub struct TaskRun {
 /// The gate's answer for one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
+    /// The gate's decision; a deny names the rules that refused.
+    pub decision: Decision,
+    /// When the gate decided.
+    pub at: DateTime<Utc>,
+}
+
+impl Verdict {
     /// Whether the attempt may be dialled.
-    pub allowed: bool,
-    /// The rule ids that refused it (empty when allowed).
-    pub rules: Vec<String>,
-    /// The whole decision as JSON, stored with the call.
-    pub json: String,
+    pub fn allowed(&self) -> bool {
+        self.decision.is_allow()
+    }
+
+    /// The rules that refused it, in the gate's order (empty when allowed).
+    pub fn rules(&self) -> Vec<Rule> {
+        self.decision.reasons().iter().map(|r| r.rule).collect()
+    }
+
+    /// The whole decision as JSON, stored with the call:
+    /// `{"at":…,"decision":"allow"|"deny","reasons":[{"message":…,"rule":…}]}`.
+    pub fn to_json(&self) -> String {
+        let reasons: Vec<_> = self
+            .decision
+            .reasons()
+            .iter()
+            .map(|r| serde_json::json!({"rule": r.rule.id(), "message": r.message}))
+            .collect();
+        serde_json::json!({"decision": self.decision.as_str(), "reasons": reasons, "at": self.at.to_rfc3339()})
+            .to_string()
+    }
 }
 
 /// What a dial produced: the call-outcome code and the port's own record.
 #[derive(Debug)]
 pub struct Dialled<R> {
-    /// Stable call-outcome code (`answered`, `busy`, …).
-    pub outcome: String,
+    /// How the call ended (`answered`, `busy`, …).
+    pub outcome: CallOutcome,
     /// Everything else the port keeps (transcript, grade, …).
     pub record: R,
 }
@@ -160,4 +184,44 @@ pub trait CampaignPort: Send + Sync + 'static {
         next: Next,
         now: DateTime<Utc>,
     ) -> Result<(), PortError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use waihu_compliance::Reason;
+
+    #[test]
+    fn verdict_names_typed_rules_and_keeps_its_stored_json() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 30, 21, 0, 0).unwrap();
+        let deny = Verdict {
+            decision: Decision::Deny(vec![
+                Reason {
+                    rule: Rule::Cap24h,
+                    message: "not dialled: too many".into(),
+                },
+                Reason {
+                    rule: Rule::CallingHours,
+                    message: "not dialled: late".into(),
+                },
+            ]),
+            at,
+        };
+        assert!(!deny.allowed());
+        assert_eq!(deny.rules(), [Rule::Cap24h, Rule::CallingHours]);
+        assert_eq!(
+            deny.to_json(),
+            r#"{"at":"2026-11-30T21:00:00+00:00","decision":"deny","reasons":[{"message":"not dialled: too many","rule":"cap_24h"},{"message":"not dialled: late","rule":"calling_hours"}]}"#
+        );
+        let allow = Verdict {
+            decision: Decision::Allow,
+            at,
+        };
+        assert!(allow.allowed() && allow.rules().is_empty());
+        assert_eq!(
+            allow.to_json(),
+            r#"{"at":"2026-11-30T21:00:00+00:00","decision":"allow","reasons":[]}"#
+        );
+    }
 }

@@ -6,6 +6,8 @@
 
 use crate::retry::Next;
 use chrono::{DateTime, Duration, Utc};
+use waihu_compliance::Rule;
+use waihu_core::CallOutcome;
 
 /// The consequence of a refusal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,43 +23,44 @@ pub enum RefusalEffect {
 }
 
 /// How long to wait after a time-bound refusal before asking the gate again.
-fn wait_for(rule: &str) -> Option<Duration> {
+fn wait_for(rule: Rule) -> Option<Duration> {
     Some(match rule {
-        "calling_hours" | "task_window" => Duration::minutes(30),
-        "cap_24h" => Duration::hours(6),
-        "cap_30d" => Duration::days(1),
+        Rule::CallingHours | Rule::TaskWindow => Duration::minutes(30),
+        Rule::Cap24h => Duration::hours(6),
+        Rule::Cap30d => Duration::days(1),
         _ => return None,
     })
 }
 
-/// The effect of a refusal naming `rules` (gate rule ids) at `now`.
-pub fn after_refusal(rules: &[String], now: DateTime<Utc>) -> RefusalEffect {
-    let has = |r: &str| rules.iter().any(|x| x == r);
-    if has("task_state") {
+/// The contact's reason: `refused:` and the rule ids, e.g. `refused:cap_24h,calling_hours`.
+fn refused_because(rules: impl Iterator<Item = Rule>) -> String {
+    let ids: Vec<&str> = rules.map(Rule::id).collect();
+    format!("{}:{}", CallOutcome::Refused, ids.join(","))
+}
+
+/// The effect of a refusal naming `rules` at `now`.
+pub fn after_refusal(rules: &[Rule], now: DateTime<Utc>) -> RefusalEffect {
+    if rules.contains(&Rule::TaskState) {
         return RefusalEffect::Release;
     }
     if let Some(r) = rules
         .iter()
-        .find(|r| matches!(r.as_str(), "caller_number" | "tenant_standing"))
+        .find(|r| matches!(r, Rule::CallerNumber | Rule::TenantStanding))
     {
         return RefusalEffect::PauseTask(format!("refused by the gate: {r}"));
     }
-    let permanent: Vec<&str> = rules
-        .iter()
-        .map(String::as_str)
-        .filter(|r| wait_for(r).is_none())
-        .collect();
-    if !permanent.is_empty() {
-        return RefusalEffect::Contact(Next::Done(format!("refused:{}", permanent.join(","))));
+    let permanent = rules.iter().copied().filter(|r| wait_for(*r).is_none());
+    if permanent.clone().next().is_some() {
+        return RefusalEffect::Contact(Next::Done(refused_because(permanent)));
     }
     let wait = rules
         .iter()
-        .filter_map(|r| wait_for(r))
+        .filter_map(|r| wait_for(*r))
         .max()
         .unwrap_or(Duration::minutes(30));
     RefusalEffect::Contact(Next::RetryAt(
         now + wait,
-        format!("refused:{}", rules.join(",")),
+        refused_because(rules.iter().copied()),
     ))
 }
 
@@ -66,8 +69,8 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn v(rules: &[&str]) -> Vec<String> {
-        rules.iter().map(|s| s.to_string()).collect()
+    fn v(rules: &[&str]) -> Vec<Rule> {
+        rules.iter().map(|s| s.parse().unwrap()).collect()
     }
 
     #[test]

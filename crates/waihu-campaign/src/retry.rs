@@ -6,6 +6,7 @@ use crate::delay::Delay;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use waihu_core::CallOutcome;
 
 /// What happens to a contact after an attempt (or a refusal).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,10 +17,12 @@ pub enum Next {
     Done(String),
 }
 
-/// A task's retry policy. Outcomes are the stable call-outcome codes
-/// (`busy`, `no_answer`, …) plus `interrupted` (the process died mid-call).
-/// An outcome without an entry is final: `answered`, `rejected` and
-/// `invalid_number` are never retried by default.
+/// A task's retry policy. Outcomes are the codes of the call-outcome catalogue
+/// ([`CallOutcome`]) that [`CallOutcome::is_retryable`] allows: `busy`,
+/// `no_answer`, …, `interrupted` (the process died mid-call). An outcome
+/// without an entry is final: `answered`, `rejected` and `invalid_number` are
+/// never retried. The keys stay strings so that a stored policy keeps its JSON
+/// byte for byte and an unknown code is reported by `validate`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RetryPolicy {
@@ -29,16 +32,13 @@ pub struct RetryPolicy {
     pub after: BTreeMap<String, Delay>,
 }
 
-/// Outcome codes a retry policy may name.
-pub const RETRYABLE_OUTCOMES: &[&str] = &[
-    "busy",
-    "no_answer",
-    "unavailable",
-    "unreachable",
-    "auth_failed",
-    "failed",
-    "interrupted",
-];
+/// The outcome codes a retry policy may name, comma-separated (for messages).
+fn retryable_list() -> String {
+    CallOutcome::retryable()
+        .map(CallOutcome::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// A retry policy that does not make sense.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,7 +50,7 @@ pub enum InvalidRetry {
     #[error("max_attempts {0} is more than 10")]
     TooMany(u32),
     /// An outcome that is never retried or does not exist.
-    #[error("cannot retry after {0:?}: retryable outcomes are {list}", list = RETRYABLE_OUTCOMES.join(", "))]
+    #[error("cannot retry after {0:?}: retryable outcomes are {list}", list = retryable_list())]
     Outcome(String),
     /// A zero delay would redial at once.
     #[error("the delay after {0:?} must be at least one minute")]
@@ -61,22 +61,22 @@ impl Default for RetryPolicy {
     /// Busy → 30 min, no answer → 2 h, unavailable → 1 h, network trouble → 30 min,
     /// a call cut by a crash → 1 h; at most 3 attempts.
     fn default() -> Self {
-        let after = [
-            ("busy", Delay::from_mins(30)),
-            ("no_answer", Delay::from_mins(120)),
-            ("unavailable", Delay::from_mins(60)),
-            ("unreachable", Delay::from_mins(30)),
-            ("auth_failed", Delay::from_mins(30)),
-            ("failed", Delay::from_mins(30)),
-            ("interrupted", Delay::from_mins(60)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+        let after = CallOutcome::retryable()
+            .map(|o| (o.as_str().to_string(), default_delay(o)))
+            .collect();
         RetryPolicy {
             max_attempts: 3,
             after,
         }
+    }
+}
+
+/// The default policy's delay after a retryable outcome.
+fn default_delay(outcome: CallOutcome) -> Delay {
+    match outcome {
+        CallOutcome::NoAnswer => Delay::from_mins(120),
+        CallOutcome::Unavailable | CallOutcome::Interrupted => Delay::from_mins(60),
+        _ => Delay::from_mins(30),
     }
 }
 
@@ -91,7 +91,10 @@ impl RetryPolicy {
             return Err(InvalidRetry::TooMany(self.max_attempts));
         }
         for (outcome, delay) in &self.after {
-            if !RETRYABLE_OUTCOMES.contains(&outcome.as_str()) {
+            let retryable = outcome
+                .parse::<CallOutcome>()
+                .is_ok_and(CallOutcome::is_retryable);
+            if !retryable {
                 return Err(InvalidRetry::Outcome(outcome.clone()));
             }
             if *delay < min_delay {
@@ -103,8 +106,8 @@ impl RetryPolicy {
 
     /// What follows an attempt that ended with `outcome`, the contact having
     /// had `attempts` attempts including this one.
-    pub fn decide(&self, outcome: &str, attempts: u32, now: DateTime<Utc>) -> Next {
-        match self.after.get(outcome) {
+    pub fn decide(&self, outcome: CallOutcome, attempts: u32, now: DateTime<Utc>) -> Next {
+        match self.after.get(outcome.as_str()) {
             None => Next::Done(outcome.to_string()),
             Some(_) if attempts >= self.max_attempts => {
                 Next::Done(format!("{outcome} (max attempts)"))
@@ -127,7 +130,7 @@ mod tests {
     fn default_policy_table() {
         let p = RetryPolicy::default();
         let m = chrono::Duration::minutes;
-        let table = [
+        let table: [(&str, u32, Next); 8] = [
             ("busy", 1, Next::RetryAt(t0() + m(30), "busy".into())),
             (
                 "no_answer",
@@ -155,11 +158,24 @@ mod tests {
         ];
         for (outcome, attempts, want) in table {
             assert_eq!(
-                p.decide(outcome, attempts, t0()),
+                p.decide(outcome.parse().unwrap(), attempts, t0()),
                 want,
                 "{outcome} #{attempts}"
             );
         }
+    }
+
+    #[test]
+    fn default_policy_json_is_unchanged() {
+        assert_eq!(
+            serde_json::to_string(&RetryPolicy::default()).unwrap(),
+            r#"{"max_attempts":3,"after":{"auth_failed":"30m","busy":"30m","failed":"30m","interrupted":"1h","no_answer":"2h","unavailable":"1h","unreachable":"30m"}}"#
+        );
+        assert_eq!(
+            InvalidRetry::Outcome("refused".into()).to_string(),
+            "cannot retry after \"refused\": retryable outcomes are busy, no_answer, \
+             unavailable, unreachable, auth_failed, failed, interrupted"
+        );
     }
 
     #[test]

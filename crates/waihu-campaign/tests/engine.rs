@@ -105,15 +105,24 @@ impl CampaignPort for Port {
         &self,
         _t: &TaskRun,
         claim: &Claim,
-        _now: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<Verdict, PortError> {
         let w = self.world.lock().unwrap();
-        let rules = w.contacts[&claim.contact].refuse.clone();
-        Ok(Verdict {
-            allowed: rules.is_empty(),
-            json: format!("{rules:?}"),
-            rules,
-        })
+        let rules = &w.contacts[&claim.contact].refuse;
+        let decision = if rules.is_empty() {
+            waihu_compliance::Decision::Allow
+        } else {
+            waihu_compliance::Decision::Deny(
+                rules
+                    .iter()
+                    .map(|r| waihu_compliance::Reason {
+                        rule: r.parse().expect("a gate rule id"),
+                        message: String::new(),
+                    })
+                    .collect(),
+            )
+        };
+        Ok(Verdict { decision, at: now })
     }
     async fn refuse(
         &self,
@@ -164,7 +173,7 @@ impl CampaignPort for Port {
                 .unwrap_or("answered")
         };
         Dialled {
-            outcome: outcome.to_string(),
+            outcome: outcome.parse().expect("a call outcome code"),
             record: (),
         }
     }

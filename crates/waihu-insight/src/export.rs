@@ -40,7 +40,8 @@ pub struct CallLine {
     pub number_masked: String,
     /// The full number, when the caller could decrypt it.
     pub number_full: Option<String>,
-    /// Call-outcome code.
+    /// Call-outcome code ([`waihu_core::CallOutcome`]), or
+    /// [`waihu_core::call_outcome::IN_FLIGHT`] for a call not ended yet.
     pub outcome: String,
     /// Grade letter.
     pub grade: Option<char>,

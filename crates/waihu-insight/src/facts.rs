@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use uuid::Uuid;
+use waihu_core::CallOutcome;
 use waihu_dialog::script::Script;
 
 /// Which of a task's two script variants a call ran.
@@ -46,13 +47,6 @@ impl Variant {
     }
 }
 
-/// The call-outcome code of a gate refusal (no dial happened).
-pub const OUTCOME_REFUSED: &str = "refused";
-/// The call-outcome code of an answered call.
-pub const OUTCOME_ANSWERED: &str = "answered";
-/// The call-outcome code of a call a crash left in flight.
-pub const OUTCOME_INTERRUPTED: &str = "interrupted";
-
 /// One call (a dial attempt or a gate refusal) as the insights see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallFact {
@@ -70,8 +64,8 @@ pub struct CallFact {
     pub answered: bool,
     /// Talk time, ms (answered calls).
     pub duration_ms: Option<u64>,
-    /// Call-outcome code (`answered`, `busy`, `no_answer`, …, `refused`,
-    /// `interrupted`); `None` while in flight.
+    /// Call-outcome code as stored (a [`CallOutcome`] code: `answered`,
+    /// `busy`, …, `refused`, `interrupted`); `None` while in flight.
     pub outcome: Option<String>,
     /// The script's end tag (`booked`, `opt_out`, `hangup`, `max_turns`…).
     pub script_outcome: Option<String>,
@@ -114,7 +108,7 @@ impl CallFact {
 
     /// The gate refused the dial.
     pub fn refused(&self) -> bool {
-        self.outcome.as_deref() == Some(OUTCOME_REFUSED)
+        CallOutcome::Refused.is(self.outcome.as_deref())
     }
 
     /// A dial was attempted (everything but a gate refusal).

@@ -3,13 +3,11 @@
 //! and attributes turns to nodes ([`build_turns`]). A column that cannot be
 //! read is an error naming the call and the column; nothing is guessed.
 
-use crate::facts::{
-    build_turns, CallFact, GateRecord, RecordLine, RecordTurn, Variant, OUTCOME_ANSWERED,
-    OUTCOME_REFUSED,
-};
+use crate::facts::{build_turns, CallFact, GateRecord, RecordLine, RecordTurn, Variant};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 use uuid::Uuid;
+use waihu_core::CallOutcome;
 
 /// A stored call row, borrowed.
 #[derive(Debug, Clone, Copy)]
@@ -84,7 +82,7 @@ pub fn to_fact(c: &StoredCall<'_>, listening: &BTreeSet<String>) -> Result<CallF
     let path: Vec<String> = parse(c.id, "path", c.path_json)?.unwrap_or_default();
     let log: Vec<RecordTurn> = parse(c.id, "turn_log", c.turn_log_json)?.unwrap_or_default();
     let lines: Vec<RecordLine> = parse(c.id, "transcript", c.transcript_json)?.unwrap_or_default();
-    let refused = c.outcome == Some(OUTCOME_REFUSED);
+    let refused = CallOutcome::Refused.is(c.outcome);
     let refusal_rules = if refused {
         parse::<GateRecord>(c.id, "gate", Some(c.gate_json))?
             .map(|g| g.rules())
@@ -130,7 +128,7 @@ pub fn to_fact(c: &StoredCall<'_>, listening: &BTreeSet<String>) -> Result<CallF
         script_version_id: c.script_version_id,
         variant,
         created_at: c.created_at,
-        answered: c.answered_at.is_some() || c.outcome == Some(OUTCOME_ANSWERED),
+        answered: c.answered_at.is_some() || CallOutcome::Answered.is(c.outcome),
         duration_ms: c.duration_ms.and_then(|d| u64::try_from(d).ok()),
         outcome: c.outcome.map(String::from),
         script_outcome: c.script_outcome.map(String::from),

@@ -2,9 +2,12 @@
 //! report (status, Q.850 reason, timings, RTP figures) that goes with them.
 //!
 //! The codes are part of waihu's public contract (records, UI, retry
-//! policies, `waihu call --json`); see docs/telephony.md. Never rename one.
+//! policies, `waihu call --json`); see docs/telephony.md. They live in the
+//! one catalogue, [`waihu_core::CallOutcome`]; [`Outcome`] is the telephony
+//! subset a dial can end with and maps into it here, in one place.
 
 use crate::rtp::RtpStats;
+use waihu_core::CallOutcome;
 
 /// How a call attempt ended, from the dialer's point of view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -31,21 +34,6 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The stable snake_case code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Outcome::Answered => "answered",
-            Outcome::Busy => "busy",
-            Outcome::NoAnswer => "no_answer",
-            Outcome::Rejected => "rejected",
-            Outcome::InvalidNumber => "invalid_number",
-            Outcome::Unavailable => "unavailable",
-            Outcome::Unreachable => "unreachable",
-            Outcome::AuthFailed => "auth_failed",
-            Outcome::Failed => "failed",
-        }
-    }
-
     /// All outcomes, in documentation order.
     pub const ALL: [Outcome; 9] = [
         Outcome::Answered,
@@ -59,7 +47,28 @@ impl Outcome {
         Outcome::Failed,
     ];
 
-    /// Parse a code produced by [`Outcome::code`].
+    /// The code in the catalogue every call record uses.
+    pub fn call_outcome(self) -> CallOutcome {
+        match self {
+            Outcome::Answered => CallOutcome::Answered,
+            Outcome::Busy => CallOutcome::Busy,
+            Outcome::NoAnswer => CallOutcome::NoAnswer,
+            Outcome::Rejected => CallOutcome::Rejected,
+            Outcome::InvalidNumber => CallOutcome::InvalidNumber,
+            Outcome::Unavailable => CallOutcome::Unavailable,
+            Outcome::Unreachable => CallOutcome::Unreachable,
+            Outcome::AuthFailed => CallOutcome::AuthFailed,
+            Outcome::Failed => CallOutcome::Failed,
+        }
+    }
+
+    /// The stable snake_case code (the catalogue's).
+    pub fn code(self) -> &'static str {
+        self.call_outcome().as_str()
+    }
+
+    /// Parse a code produced by [`Outcome::code`]; `None` for any other text,
+    /// including the catalogue's non-telephony codes (`refused`, `interrupted`).
     pub fn from_code(code: &str) -> Option<Outcome> {
         Outcome::ALL.into_iter().find(|o| o.code() == code)
     }
@@ -78,6 +87,12 @@ impl Outcome {
             401 | 407 => Outcome::AuthFailed,
             _ => Outcome::Failed,
         }
+    }
+}
+
+impl From<Outcome> for CallOutcome {
+    fn from(o: Outcome) -> CallOutcome {
+        o.call_outcome()
     }
 }
 
@@ -215,6 +230,13 @@ mod tests {
             assert_eq!(Outcome::from_code(o.code()), Some(o));
         }
         assert_eq!(Outcome::from_code("nope"), None);
+        assert_eq!(Outcome::from_code("refused"), None);
+    }
+
+    #[test]
+    fn telephony_codes_are_the_catalogue_prefix() {
+        let mapped: Vec<CallOutcome> = Outcome::ALL.into_iter().map(CallOutcome::from).collect();
+        assert_eq!(mapped, CallOutcome::ALL[..Outcome::ALL.len()]);
     }
 
     #[test]

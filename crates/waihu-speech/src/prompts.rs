@@ -20,7 +20,7 @@ mod wav_check;
 
 pub(crate) use decode::{decode_audio, Strictness};
 pub use decode::{decode_prompt, DecodedPrompt, PromptLimits};
-pub use detect::{detect_format, SourceFormat};
+pub use detect::{detect_format, SourceFormat, UnsupportedFormat};
 pub use error::PromptError;
 pub use library::{PromptInfo, PromptLibrary};
 pub use name::{validate_name, MAX_NAME_CHARS};

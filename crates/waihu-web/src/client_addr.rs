@@ -9,6 +9,11 @@ use axum::http::HeaderMap;
 use ipnet::IpNet;
 use std::net::IpAddr;
 
+/// A trusted-proxy entry that is neither an IP address nor a network.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an IP address or network (CIDR)")]
+pub struct BadProxyEntry(pub String);
+
 /// The reverse proxies whose `X-Forwarded-For` is believed (none by default).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustedProxies(Vec<IpNet>);
@@ -16,14 +21,14 @@ pub struct TrustedProxies(Vec<IpNet>);
 impl TrustedProxies {
     /// Parses addresses (`10.0.0.5`, `::1`) and networks (`10.0.0.0/8`); the
     /// error names the entry that is neither.
-    pub fn parse<S: AsRef<str>>(entries: &[S]) -> Result<Self, String> {
+    pub fn parse<S: AsRef<str>>(entries: &[S]) -> Result<Self, BadProxyEntry> {
         entries
             .iter()
             .map(|e| {
                 let e = e.as_ref().trim();
                 e.parse::<IpNet>()
                     .or_else(|_| e.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| format!("{e:?} is not an IP address or network (CIDR)"))
+                    .map_err(|_| BadProxyEntry(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()
             .map(TrustedProxies)
@@ -117,7 +122,11 @@ mod tests {
     #[test]
     fn bad_entries_are_named() {
         let err = TrustedProxies::parse(&["127.0.0.1", "10.0.0.0/33"]).unwrap_err();
-        assert!(err.contains("10.0.0.0/33"), "{err}");
+        assert_eq!(err, BadProxyEntry("10.0.0.0/33".into()));
+        assert_eq!(
+            err.to_string(),
+            "\"10.0.0.0/33\" is not an IP address or network (CIDR)"
+        );
         assert!(TrustedProxies::parse(&["fd00::/8", "::1"]).is_ok());
     }
 }

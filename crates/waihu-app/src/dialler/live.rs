@@ -49,7 +49,7 @@ impl HubObserver {
                 script_outcome,
                 grade,
             } => LiveKind::Ended {
-                outcome,
+                outcome: outcome.as_str().to_string(),
                 script_outcome,
                 grade: grade.map(String::from),
             },
@@ -99,7 +99,7 @@ mod tests {
         assert_eq!(cur[0].lines[0].dtmf.as_deref(), Some("5"));
         assert!(hub.current(Scope::Tenant(TenantId::new())).is_empty());
         o.event(LiveEvent::Ended {
-            outcome: "answered".into(),
+            outcome: waihu_core::CallOutcome::Answered,
             script_outcome: Some("booked".into()),
             grade: Some('A'),
         });

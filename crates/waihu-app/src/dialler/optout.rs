@@ -2,7 +2,7 @@
 //! do-not-call list (audited) before the robot says goodbye, so no task of the
 //! tenant calls it again — the gate checks the list before every dial.
 
-use waihu_call::{OptOutReason, OptOutSink};
+use waihu_call::{OptOutError, OptOutReason, OptOutSink};
 use waihu_compliance::pii::PhoneHash;
 use waihu_core::TenantId;
 use waihu_store::{Actor, DncScope, Store};
@@ -23,7 +23,7 @@ pub struct DncOptOut {
 
 #[async_trait::async_trait]
 impl OptOutSink for DncOptOut {
-    async fn opt_out(&self, reason: OptOutReason) -> Result<(), String> {
+    async fn opt_out(&self, reason: OptOutReason) -> Result<(), OptOutError> {
         self.store
             .add_dnc(
                 DncScope::Tenant(self.tenant_id),
@@ -35,6 +35,6 @@ impl OptOutSink for DncOptOut {
             )
             .await
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| OptOutError::Store(Box::new(e)))
     }
 }

@@ -18,7 +18,7 @@ use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
 use waihu_compliance::{CheckScope, Purpose};
-use waihu_core::{Clock, TenantName};
+use waihu_core::{CallOutcome, Clock, TenantName};
 use waihu_sip::{CallEvent, DialRequest, DialResult, UserAgent};
 use waihu_speech::tts::Tts;
 use waihu_store::Store;
@@ -217,7 +217,7 @@ impl CodeSender for CallCodeSender {
                 Ok(o) => o,
                 Err(e) => {
                     tracing::warn!(number = %masked, error = %e, "verification call failed");
-                    "failed"
+                    CallOutcome::Failed.as_str()
                 }
             };
             tracing::info!(number = %masked, outcome, "verification call finished");

@@ -223,7 +223,7 @@ impl Conversation<'_> {
                         Ok(()) => self.opt_out_ack_ms = Some(self.rel(self.now())),
                         Err(e) => {
                             self.errors.push(format!("opt-out sink: {e}"));
-                            self.opt_out_error = Some(e);
+                            self.opt_out_error = Some(e.to_string());
                         }
                     }
                 }

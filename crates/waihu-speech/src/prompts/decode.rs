@@ -66,7 +66,7 @@ pub(crate) fn decode_audio(
             limit: limits.max_bytes,
         });
     }
-    let format = detect_format(bytes).map_err(PromptError::NotAudio)?;
+    let format = detect_format(bytes).map_err(|e| PromptError::NotAudio(e.0))?;
     let samples = match format {
         SourceFormat::Wav => decode_wav(bytes, limits, strictness)?,
         SourceFormat::Mp3 => {

@@ -23,15 +23,20 @@ impl SourceFormat {
     }
 }
 
+/// The bytes are neither WAV nor MP3; the text says what they seem to be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UnsupportedFormat(pub String);
+
 /// The format of `bytes`, or a description of what they are instead.
-pub fn detect_format(bytes: &[u8]) -> Result<SourceFormat, String> {
+pub fn detect_format(bytes: &[u8]) -> Result<SourceFormat, UnsupportedFormat> {
     if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WAVE" {
         return Ok(SourceFormat::Wav);
     }
     if bytes.starts_with(b"ID3") || mpeg_layer(bytes) == Some(3) {
         return Ok(SourceFormat::Mp3);
     }
-    Err(describe_other(bytes))
+    Err(UnsupportedFormat(describe_other(bytes)))
 }
 
 /// The MPEG audio layer (1–3) if `bytes` start with a plausible MPEG audio
@@ -134,7 +139,8 @@ mod tests {
         ];
         for (bytes, expect) in cases {
             let err = detect_format(bytes).unwrap_err();
-            assert!(err.contains(expect), "{bytes:?}: {err}");
+            assert!(err.0.contains(expect), "{bytes:?}: {err}");
+            assert_eq!(err.to_string(), err.0);
         }
         // Free-format and bad-bitrate MPEG headers are not taken for MP3.
         assert!(detect_format(&[0xFF, 0xFB, 0x00, 0x64]).is_err());

@@ -138,6 +138,7 @@ macro_rules! impl_calls {
             use chrono::DateTime;
             use uuid::Uuid;
             use waihu_compliance::pii::PhoneHash;
+            use waihu_core::CallOutcome;
 
             /// The statement that ends an in-flight call: the one that decides, so a
             /// call is finished or reconciled exactly once. `set` assigns columns from $2.
@@ -294,7 +295,8 @@ macro_rules! impl_calls {
                     let now = storage_time(now);
                     let call_id = Uuid::now_v7();
                     let mut w = self.begin_bookkeeping().await?;
-                    apply_next(&mut w.tx, task_id, contact_id, &next, Some("refused"), true).await?;
+                    let refused = CallOutcome::Refused.as_str();
+                    apply_next(&mut w.tx, task_id, contact_id, &next, Some(refused), true).await?;
                     let owned: Option<(Uuid,)> = sqlx::query_as(
                         "SELECT contact_id FROM task_contacts WHERE task_id = $1 AND contact_id = $2 AND tenant_id = $3",
                     )
@@ -307,7 +309,7 @@ macro_rules! impl_calls {
                     sqlx::query(
                         "INSERT INTO calls (id, tenant_id, task_id, contact_id, number_hash, number_masked, \
                          state, created_at, ended_at, outcome, gate) \
-                         VALUES ($1, $2, $3, $4, $5, $6, 'done', $7, $7, 'refused', $8)",
+                         VALUES ($1, $2, $3, $4, $5, $6, 'done', $7, $7, $9, $8)",
                     )
                     .bind(call_id)
                     .bind(tenant_id.0)
@@ -317,6 +319,7 @@ macro_rules! impl_calls {
                     .bind(number_masked)
                     .bind(now)
                     .bind(gate_json)
+                    .bind(refused)
                     .execute(&mut *w.tx)
                     .await?;
                     let delta = RollupDelta {
@@ -396,7 +399,7 @@ macro_rules! impl_calls {
                     };
                     if let Some(task_id) = ended.task_id {
                         let totals = RollupDelta::finished(
-                            result.answered_at.is_some() || result.outcome == "answered",
+                            result.answered_at.is_some() || CallOutcome::Answered.is(Some(&result.outcome)),
                             result.duration_ms,
                             result.grade.as_deref(),
                             lead_id.is_some(),
@@ -435,10 +438,12 @@ macro_rules! impl_calls {
                 async fn reconcile_call(&self, call_id: CallId, now: DateTime<Utc>, next: Next) -> StoreResult<()> {
                     let now = storage_time(now);
                     let mut w = self.begin_bookkeeping().await?;
-                    let sql = end_call_sql("outcome = 'interrupted', ended_at = $2");
+                    let interrupted = CallOutcome::Interrupted.as_str();
+                    let sql = end_call_sql("outcome = $3, ended_at = $2");
                     let ended: Option<EndedCall> = sqlx::query_as(&sql)
                         .bind(call_id)
                         .bind(now)
+                        .bind(interrupted)
                         .fetch_optional(&mut *w.tx)
                         .await?;
                     let Some(ended) = ended else {
@@ -446,13 +451,14 @@ macro_rules! impl_calls {
                     };
                     // The attempt stays: the number was (perhaps) dialled and caps count it.
                     if let Some(attempt) = ended.attempt_id {
-                        sqlx::query("UPDATE dial_attempts SET outcome = 'interrupted' WHERE id = $1")
+                        sqlx::query("UPDATE dial_attempts SET outcome = $2 WHERE id = $1")
                             .bind(attempt)
+                            .bind(interrupted)
                             .execute(&mut *w.tx)
                             .await?;
                     }
                     if let (Some(task), Some(contact)) = (ended.task_id, ended.contact_id) {
-                        apply_next(&mut w.tx, task, contact, &next, Some("interrupted"), false).await?;
+                        apply_next(&mut w.tx, task, contact, &next, Some(interrupted), false).await?;
                     }
                     if let Some(task_id) = ended.task_id {
                         let delta = RollupDelta {

@@ -8,6 +8,7 @@ use crate::insight::{rollup_gate_rules, rollup_hour_key, HistoricCall, Totals};
 use crate::sql::insight::RollupDelta;
 use std::collections::BTreeMap;
 use uuid::Uuid;
+use waihu_core::CallOutcome;
 
 /// Rows per multi-row INSERT (well under both backends' bind limits).
 pub(crate) const IMPORT_CHUNK: usize = 1_000;
@@ -48,7 +49,7 @@ pub(crate) fn place(chunk: &[HistoricCall]) -> Vec<Placed<'_>> {
     chunk
         .iter()
         .map(|call| {
-            let refused = call.result.outcome == "refused";
+            let refused = CallOutcome::Refused.is(Some(&call.result.outcome));
             Placed {
                 call,
                 id: Uuid::now_v7(),
@@ -73,7 +74,7 @@ impl HistoryRollup {
     pub(crate) fn add(&mut self, c: &HistoricCall) {
         let hour = rollup_hour_key(c.created_at);
         let r = &c.result;
-        let t = if r.outcome == "refused" {
+        let t = if CallOutcome::Refused.is(Some(&r.outcome)) {
             for rule in rollup_gate_rules(&c.gate_json) {
                 *self.refusals.entry((hour.clone(), rule)).or_default() += 1;
             }
@@ -83,7 +84,7 @@ impl HistoryRollup {
             }
         } else {
             let mut t = RollupDelta::finished(
-                r.answered_at.is_some() || r.outcome == "answered",
+                r.answered_at.is_some() || CallOutcome::Answered.is(Some(&r.outcome)),
                 r.duration_ms,
                 r.grade.as_deref(),
                 c.lead,
@@ -91,7 +92,7 @@ impl HistoryRollup {
                 r.intents_json.as_deref(),
                 true,
             );
-            t.interrupted = i64::from(r.outcome == "interrupted");
+            t.interrupted = i64::from(CallOutcome::Interrupted.is(Some(&r.outcome)));
             t
         };
         self.calls

@@ -21,6 +21,7 @@ use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
+use waihu_core::call_outcome::IN_FLIGHT;
 use waihu_core::TenantId;
 use waihu_insight::chart::{bar_chart, line_chart};
 use waihu_insight::export::{self, CallLine, Numbers};
@@ -81,7 +82,7 @@ async fn call_lines(state: &AppState, t: TenantId, task: Uuid) -> AppResult<Vec<
             created_at: r.created_at,
             number_masked: r.number_masked,
             number_full: None,
-            outcome: r.outcome.unwrap_or_else(|| "in_flight".into()),
+            outcome: r.outcome.unwrap_or_else(|| IN_FLIGHT.into()),
             grade: r.grade.and_then(|g| g.chars().next()),
             duration_ms: r.duration_ms.and_then(|d| u64::try_from(d).ok()),
             opt_out: r.opt_out,

@@ -17,6 +17,7 @@ use axum::response::Response;
 use maud::{html, Markup};
 use serde::Deserialize;
 use uuid::Uuid;
+use waihu_core::CallOutcome;
 
 /// Calls per page.
 pub const PAGE: usize = 50;
@@ -77,7 +78,7 @@ pub async fn list(
                     option value="" { (ctx.t(Msg::AllOptions)) }
                     @for task in &tasks { option value=(task.id) selected[sel(&f.task) == task.id.to_string()] { (task.name) } }
                 } }
-                label { (ctx.t(Msg::Outcome)) input type="text" name="outcome" value=(sel(&f.outcome)) placeholder="answered"; }
+                label { (ctx.t(Msg::Outcome)) input type="text" name="outcome" value=(sel(&f.outcome)) placeholder=(CallOutcome::Answered.as_str()); }
                 label { (ctx.t(Msg::Grade)) select name="grade" {
                     option value="" { (ctx.t(Msg::AllOptions)) }
                     @for g in ["A", "B", "C", "D", "E", "F"] { option value=(g) selected[sel(&f.grade) == g] { (g) } }

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use chrono::{Duration, TimeZone, Utc};
 use std::time::Instant;
 use waihu_compliance::pii::PhoneKey;
+use waihu_core::CallOutcome;
 use waihu_store::insight::HistoricCall;
 use waihu_store::{Actor, CallResult, FactScope, NewTask, NewTrunk, Store, TaskVariant, Transport};
 
@@ -59,7 +60,7 @@ fn historic(i: usize, at: chrono::DateTime<Utc>, key: &PhoneKey) -> HistoricCall
         ..CallResult::default()
     };
     let answered = |r: &mut CallResult, secs: i64, grade: &str, end: &str| {
-        r.outcome = "answered".into();
+        r.outcome = CallOutcome::Answered.as_str().into();
         r.sip_status = Some(200);
         r.answered_at = Some(at + Duration::seconds(3));
         r.duration_ms = Some(secs * 1000);
@@ -145,19 +146,19 @@ fn historic(i: usize, at: chrono::DateTime<Utc>, key: &PhoneKey) -> HistoricCall
             r.turn_log_json = json(serde_json::json!([]));
         }
         11..=14 => {
-            r.outcome = "no_answer".into();
+            r.outcome = CallOutcome::NoAnswer.as_str().into();
             r.sip_status = Some(480);
         }
         15 | 16 => {
-            r.outcome = "busy".into();
+            r.outcome = CallOutcome::Busy.as_str().into();
             r.sip_status = Some(486);
         }
         17 => {
-            r.outcome = "invalid_number".into();
+            r.outcome = CallOutcome::InvalidNumber.as_str().into();
             r.sip_status = Some(404);
         }
         _ => {
-            r.outcome = "refused".into();
+            r.outcome = CallOutcome::Refused.as_str().into();
             r.ended_at = Some(at);
             gate = if i.is_multiple_of(2) {
                 r#"{"decision":"deny","reasons":[{"rule":"dnc_tenant","message":"on the list"}]}"#
@@ -304,7 +305,7 @@ async fn seed_history(
         let calls: Vec<HistoricCall> = (i..i + n)
             .map(|k| {
                 let mut c = historic(k, start + Duration::milliseconds(k as i64 * step_ms), &key);
-                if c.result.outcome != "refused" {
+                if !CallOutcome::Refused.is(Some(&c.result.outcome)) {
                     let b = (k / 7) % 2 == 1;
                     c.script_version_id = Some(if b { f.vb } else { f.va });
                     c.variant = Some(if b { "B" } else { "A" }.into());

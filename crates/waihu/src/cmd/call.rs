@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
+use waihu_core::CallOutcome;
 use waihu_sip::outcome::CallReport;
 use waihu_sip::{CallEvent, DialRequest, DialResult, Progress, SipConfig, Transport, UserAgent};
 
@@ -238,7 +239,7 @@ pub async fn run(ctx: &super::Context, args: CallArgs) -> anyhow::Result<ExitCod
     let report = match result {
         DialResult::NotAnswered(r) => r,
         DialResult::Answered(call) if setup.is_some() => {
-            println!("answered");
+            println!("{}", CallOutcome::Answered);
             let Some(setup) = setup.as_ref() else {
                 unreachable!("guarded by the match arm")
             };
@@ -248,7 +249,7 @@ pub async fn run(ctx: &super::Context, args: CallArgs) -> anyhow::Result<ExitCod
             report
         }
         DialResult::Answered(call) => {
-            println!("answered");
+            println!("{}", CallOutcome::Answered);
             play_and_wait(*call, prompt, args.play.is_some()).await
         }
     };

@@ -15,7 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use waihu_app::dialler::Finished;
 use waihu_campaign::{Delay, TaskCommand};
-use waihu_core::{Clock, Role, TaskState, TenantName};
+use waihu_core::call_outcome::IN_FLIGHT;
+use waihu_core::{CallOutcome, Clock, Role, TaskState, TenantName};
 use waihu_store::{password::random_secret, Actor, DncScope, NewTrunk, Store, Tenant, Transport};
 
 /// `waihu demo`.
@@ -511,10 +512,7 @@ async fn start_task(
         lines: args.lines,
         cps: None,
         windows: None,
-        retry: Some(
-            r#"{"max_attempts":2,"after":{"busy":"10s","no_answer":"10s","unavailable":"10s","unreachable":"10s","failed":"10s","interrupted":"10s"}}"#
-                .into(),
-        ),
+        retry: Some(demo_retry()),
         priority: 0,
         lead_grade: "B".into(),
         variant_b: None,
@@ -540,6 +538,16 @@ async fn start_task(
 struct Summary {
     table: Vec<(String, String)>,
     json: serde_json::Value,
+}
+
+/// The demo task's retry policy: every retryable outcome but a trunk
+/// authentication failure (the virtual trunk has none) after 10 s, two attempts.
+fn demo_retry() -> String {
+    let after: Vec<String> = CallOutcome::retryable()
+        .filter(|o| *o != CallOutcome::AuthFailed)
+        .map(|o| format!(r#""{o}":"10s""#))
+        .collect();
+    format!(r#"{{"max_attempts":2,"after":{{{}}}}}"#, after.join(","))
 }
 
 fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
@@ -578,8 +586,8 @@ async fn summarise(
         .await?;
     let mut attempts = 0;
     for c in &calls {
-        let outcome = c.outcome.clone().unwrap_or_else(|| "in_flight".into());
-        if outcome == "refused" {
+        let outcome = c.outcome.clone().unwrap_or_else(|| IN_FLIGHT.into());
+        if CallOutcome::Refused.is(Some(&outcome)) {
             let doc: serde_json::Value = serde_json::from_str(&c.gate_json).unwrap_or_default();
             for r in doc["reasons"].as_array().into_iter().flatten() {
                 if let Some(rule) = r["rule"].as_str() {
@@ -664,5 +672,16 @@ fn print_summary(s: &Summary) {
     println!("\n== waihu demo summary ==");
     for (k, v) in &s.table {
         println!("{k:>20}  {v}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn demo_retry_policy_text_is_unchanged() {
+        assert_eq!(
+            super::demo_retry(),
+            r#"{"max_attempts":2,"after":{"busy":"10s","no_answer":"10s","unavailable":"10s","unreachable":"10s","failed":"10s","interrupted":"10s"}}"#
+        );
     }
 }

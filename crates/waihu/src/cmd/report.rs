@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use uuid::Uuid;
+use waihu_core::call_outcome::IN_FLIGHT;
 use waihu_insight::export::{report_csv, report_xlsx, CallLine, Lang, Numbers};
 use waihu_insight::facts::CallFact;
 use waihu_insight::report::{Report, ReportRow};
@@ -303,7 +304,7 @@ async fn task_report(
                 created_at: r.created_at,
                 number_masked: r.number_masked.clone(),
                 number_full: numbers.as_ref().and_then(|m| m.get(&r.id).cloned()),
-                outcome: r.outcome.clone().unwrap_or_else(|| "in_flight".into()),
+                outcome: r.outcome.clone().unwrap_or_else(|| IN_FLIGHT.into()),
                 grade: r.grade.as_deref().and_then(|g| g.chars().next()),
                 duration_ms: r.duration_ms.and_then(|d| u64::try_from(d).ok()),
                 opt_out: r.opt_out,

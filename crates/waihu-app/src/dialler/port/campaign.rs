@@ -16,6 +16,7 @@ use waihu_campaign::{
     TaskRun, Verdict,
 };
 use waihu_compliance::{CheckScope, Purpose, TaskFacts, WeeklyWindows};
+use waihu_core::CallOutcome;
 use waihu_store::{Actor, BeginCall, CallResult, Claim, NewLead};
 
 #[async_trait]
@@ -163,21 +164,7 @@ impl CampaignPort for StorePort {
             .map_err(|e| PortError(format!("{e:#}")))?;
         add_since(&self.overhead.gate_us, started);
         self.overhead.gates.fetch_add(1, Ordering::Relaxed);
-        let reasons: Vec<_> = decision
-            .reasons()
-            .iter()
-            .map(|r| serde_json::json!({"rule": r.rule.id(), "message": r.message}))
-            .collect();
-        Ok(Verdict {
-            allowed: decision.is_allow(),
-            rules: decision
-                .reasons()
-                .iter()
-                .map(|r| r.rule.id().to_string())
-                .collect(),
-            json: serde_json::json!({"decision": decision.as_str(), "reasons": reasons, "at": now.to_rfc3339()})
-                .to_string(),
-        })
+        Ok(Verdict { decision, at: now })
     }
 
     async fn refuse(
@@ -195,7 +182,7 @@ impl CampaignPort for StorePort {
                 claim.contact_id,
                 &claim.number_hash,
                 &claim.number_masked,
-                &verdict.json,
+                &verdict.to_json(),
                 now,
                 store_next(next),
             )
@@ -240,7 +227,7 @@ impl CampaignPort for StorePort {
                 number_hash: claim.number_hash,
                 number_masked: claim.number_masked.clone(),
                 purpose: row.purpose.clone(),
-                gate_json: verdict.json.clone(),
+                gate_json: verdict.to_json(),
                 script_version_id: Some(version),
                 variant: variant.map(|v| v.to_string()),
                 worker: self.worker.clone(),
@@ -255,8 +242,8 @@ impl CampaignPort for StorePort {
     async fn dial(&self, task: &TaskRun, claim: &Claim, call: Uuid) -> Dialled<DialRecord> {
         let result = self.dial_inner(task, claim, call).await;
         let outcome = match &result {
-            Ok(r) => r.report.outcome.code().to_string(),
-            Err(_) => "failed".to_string(),
+            Ok(r) => r.report.outcome.call_outcome(),
+            Err(_) => CallOutcome::Failed,
         };
         if let Err(e) = &result {
             tracing::warn!(task = %task.name, %call, error = %e, "call could not be placed");
@@ -278,7 +265,7 @@ impl CampaignPort for StorePort {
     ) -> Result<(), PortError> {
         let row = self.task(task.id)?;
         let mut result = CallResult {
-            outcome: dialled.outcome.clone(),
+            outcome: dialled.outcome.as_str().to_string(),
             ended_at: Some(now),
             ..CallResult::default()
         };

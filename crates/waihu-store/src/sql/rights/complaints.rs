@@ -11,6 +11,7 @@ macro_rules! impl_rights_complaints {
             use chrono::{DateTime, Duration};
             use uuid::Uuid;
             use waihu_compliance::complaint_rate::pause_reason;
+            use waihu_core::CallOutcome;
             use $crate::contacts::DncScope;
             use $crate::rights::{ComplaintScope, FiledComplaint, NewComplaint};
 
@@ -41,11 +42,12 @@ macro_rules! impl_rights_complaints {
                     }
                     let rows: Vec<(Uuid, DateTime<Utc>)> = sqlx::query_as(
                         "SELECT tenant_id, created_at FROM calls WHERE number_hash = $1 \
-                         AND (outcome IS NULL OR outcome <> 'refused') AND created_at >= $2 AND created_at <= $3",
+                         AND (outcome IS NULL OR outcome <> $4) AND created_at >= $2 AND created_at <= $3",
                     )
                     .bind(c.number_hash.0.to_vec())
                     .bind(c.occurred_at - c.match_window)
                     .bind(c.occurred_at + c.match_window)
+                    .bind(CallOutcome::Refused.as_str())
                     .fetch_all(&mut *conn)
                     .await?;
                     Ok(rows
@@ -96,13 +98,14 @@ macro_rules! impl_rights_complaints {
                         Some(t) => {
                             sqlx::query_as(
                                 "SELECT id FROM calls WHERE tenant_id = $1 AND number_hash = $2 \
-                                 AND (outcome IS NULL OR outcome <> 'refused') \
+                                 AND (outcome IS NULL OR outcome <> $5) \
                                  AND created_at >= $3 AND created_at <= $4 ORDER BY created_at, id",
                             )
                             .bind(t.0)
                             .bind(c.number_hash.0.to_vec())
                             .bind(occurred_at - c.match_window)
                             .bind(occurred_at + c.match_window)
+                            .bind(CallOutcome::Refused.as_str())
                             .fetch_all(&mut *w.tx)
                             .await?
                         }

@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use chrono::{TimeZone, Utc};
 use std::time::Instant;
 use waihu_app::contact_import::import_file;
-use waihu_app::gate::{GateQuestion, Gatekeeper};
+use waihu_app::gate::{GateQuestion, GateSettings, Gatekeeper, DIALLER_TTL};
 use waihu_app::pii::Pii;
 use waihu_compliance::{
     CheckScope, ConsentEvidence, EvidenceRef, Purpose, TaskFacts, TaskState, TimeWindow,
@@ -42,6 +42,10 @@ pub struct BenchGateArgs {
     /// Database URL; default a fresh temporary SQLite file.
     #[arg(long)]
     pub db: Option<String>,
+    /// Read the policy and the caller number from the database on every decision
+    /// (as `waihu gate check` does) instead of the dialler's short-lived cache.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 struct BenchDb {
@@ -225,9 +229,12 @@ pub async fn bench_gate(args: BenchGateArgs) -> anyhow::Result<()> {
         starts_at: None,
         ends_at: None,
     };
+    // The port's own cache of policies and caller numbers, with its time to live.
+    let settings = GateSettings::new(DIALLER_TTL);
     let keeper = Gatekeeper {
         store: &b.store,
         pii: &b.pii,
+        settings: (!args.no_cache).then_some(&settings),
     };
     let purpose = Purpose::parse("marketing")?;
     let question = |i: usize| {
@@ -262,7 +269,8 @@ pub async fn bench_gate(args: BenchGateArgs) -> anyhow::Result<()> {
     }
     times.sort_by(f64::total_cmp);
     println!(
-        "dialler's gate (decide_in_task, task facts, caller number) on {} with {} DNC entries (loaded in {:.1} s): {} decisions ({} allowed), p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs; load average {} before, {} after",
+        "dialler's gate (decide_in_task, task facts, caller number, settings {}) on {} with {} DNC entries (loaded in {:.1} s): {} decisions ({} allowed), p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs; load average {} before, {} after",
+        if args.no_cache { "read every time" } else { "cached" },
         b.label,
         args.dnc,
         load,

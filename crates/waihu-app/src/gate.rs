@@ -1,13 +1,22 @@
 //! The one place that gathers the facts for a dial attempt from storage and asks the
 //! pure compliance gate. Every dial — task call, retry, test call, verification call
 //! — goes through [`Gatekeeper::decide`]; `waihu gate check` shows its answer.
+//!
+//! Per dial the number's facts (consent, do-not-call, attempts) are read fresh in
+//! one query; the policy and the caller number come from [`GateSettings`] when the
+//! caller keeps one (the dialler does), else from the store too.
+
+mod settings;
+
+pub use settings::{caller_facts, GateSettings, DIALLER_TTL};
 
 use crate::pii::Pii;
 use crate::{AppError, AppResult};
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 use waihu_compliance::{
-    AttemptCounts, CallerNumberFacts, CheckScope, Decision, DialRequest, DncFacts, Facts,
-    Jurisdiction, Policy, PolicyOverride, Purpose, TaskFacts, TenantStatus,
+    AttemptCounts, CheckScope, Decision, DialRequest, DncFacts, Facts, Jurisdiction, Policy,
+    PolicyOverride, Purpose, TaskFacts, TenantStatus,
 };
 use waihu_store::{PolicyScope, Store, Tenant};
 
@@ -34,6 +43,9 @@ pub struct Gatekeeper<'a> {
     pub store: &'a Store,
     /// Number hashing.
     pub pii: &'a Pii,
+    /// Policies and caller numbers kept for a few seconds (the dialler's); none:
+    /// read from the store on every decision.
+    pub settings: Option<&'a GateSettings>,
 }
 
 impl Gatekeeper<'_> {
@@ -51,26 +63,18 @@ impl Gatekeeper<'_> {
         now: DateTime<Utc>,
     ) -> AppResult<Decision> {
         let hash = self.pii.hash(&q.number);
-        let contacts = self.store.contacts_by_number(q.tenant.id, &hash).await?;
-        let consents: Vec<_> = contacts.iter().map(|c| c.consent.clone()).collect();
-        let zone_override = contacts
+        let number = self.store.number_facts(q.tenant.id, &hash, now).await?;
+        let consents: Vec<_> = number.contacts.iter().map(|c| c.consent.clone()).collect();
+        let zone_override = number
+            .contacts
             .iter()
             .find_map(|c| c.zone_override.as_deref())
             .and_then(|z| z.parse::<chrono_tz::Tz>().ok());
-        let dnc = self.store.dnc_membership(q.tenant.id, &hash).await?;
-        let history = self.store.attempt_history(&hash, now).await?;
+        let (dnc, history) = (number.dnc, number.attempts);
         let caller = match &q.caller_number {
-            Some(n) => Some(match self.store.get_caller_number(n).await? {
-                Some(c) => CallerNumberFacts {
-                    number: c.number,
-                    verified: c.verified_at.is_some(),
-                    owner: c.tenant_id,
-                },
-                None => CallerNumberFacts {
-                    number: n.clone(),
-                    verified: false,
-                    owner: None,
-                },
+            Some(n) => Some(match self.settings {
+                Some(s) => s.caller(self.store, n).await?,
+                None => caller_facts(self.store, n).await?,
             }),
             None => None,
         };
@@ -78,7 +82,10 @@ impl Gatekeeper<'_> {
             .jurisdiction
             .or_else(|| Jurisdiction::for_number(&q.number))
             .unwrap_or(Jurisdiction::CN);
-        let policy = effective_policy(self.store, Some(q.tenant.id), jurisdiction).await?;
+        let policy = match self.settings {
+            Some(s) => s.policy(self.store, q.tenant.id, jurisdiction).await?,
+            None => Arc::new(effective_policy(self.store, Some(q.tenant.id), jurisdiction).await?),
+        };
         let facts = Facts {
             policy: &policy,
             consents: &consents,

@@ -19,7 +19,6 @@ pub mod complaint_rate;
 pub mod consent;
 pub mod facts;
 pub mod gate;
-pub mod index;
 pub mod pii;
 pub mod policy;
 pub mod purpose;

@@ -77,7 +77,7 @@ pub struct StoredImport {
 }
 
 /// A stored contact as the gate and the dialer see it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredContact {
     /// Stable id.
     pub id: Uuid,

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod campaign;
 pub mod contacts;
 pub mod error;
+pub mod gate_facts;
 pub mod insight;
 pub mod model;
 pub mod password;
@@ -36,6 +37,7 @@ pub use contacts::{
     PolicyScope, StoredContact, StoredImport,
 };
 pub use error::{StoreError, StoreResult};
+pub use gate_facts::{GateFactsRepo, NumberFacts};
 pub use insight::{CallFactRow, FactPage, FactScope, InsightRepo};
 pub use model::{ApiToken, Tenant, TenantStatus, User};
 pub use repo::{ApiTokenRepo, AuditRepo, TenantRepo, UserRepo};
@@ -69,6 +71,7 @@ pub trait Repositories:
     + DncRepo
     + CallerNumberRepo
     + AttemptRepo
+    + GateFactsRepo
     + PolicyRepo
     + SessionRepo
     + LimitsRepo

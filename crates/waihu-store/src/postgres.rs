@@ -6,6 +6,7 @@ use crate::error::StoreResult;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 use std::str::FromStr;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 /// The advisory-lock key that serialises audit-chain writers ("waihu" in ASCII).
@@ -14,6 +15,9 @@ const AUDIT_LOCK_KEY: i64 = 0x0077_6169_6875;
 /// Repositories on PostgreSQL.
 pub struct PgBackend {
     pub(crate) pool: PgPool,
+    /// Writes to policies and caller numbers through this backend (see
+    /// [`crate::GateFactsRepo::settings_writes`]).
+    pub(crate) settings_writes: AtomicU64,
 }
 
 /// A write transaction holding the audit-chain lock.
@@ -30,7 +34,10 @@ impl PgBackend {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            settings_writes: AtomicU64::new(0),
+        })
     }
 
     /// Applies the PostgreSQL migrations.

@@ -6,6 +6,7 @@ use crate::error::StoreResult;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -13,6 +14,9 @@ use tokio::sync::{Mutex, MutexGuard};
 pub struct SqliteBackend {
     pub(crate) pool: SqlitePool,
     write_lock: Mutex<()>,
+    /// Writes to policies and caller numbers through this backend (see
+    /// [`crate::GateFactsRepo::settings_writes`]).
+    pub(crate) settings_writes: AtomicU64,
 }
 
 /// A write transaction holding the writer lock.
@@ -41,6 +45,7 @@ impl SqliteBackend {
         Ok(Self {
             pool,
             write_lock: Mutex::new(()),
+            settings_writes: AtomicU64::new(0),
         })
     }
 

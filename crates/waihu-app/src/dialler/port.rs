@@ -1,6 +1,7 @@
 //! The scheduler's port over the real world: tasks, claims and call records in
-//! the database, the compliance gate with facts read fresh from the database
-//! before every dial, and calls placed through `waihu-call` on the trunk of the
+//! the database, the compliance gate with task and number facts read fresh from
+//! the database before every dial (policies and caller numbers cached for a few
+//! seconds), and calls placed through `waihu-call` on the trunk of the
 //! task, with the tenant's do-not-call list as the opt-out sink.
 //!
 //! The port is split by concept: this file holds the port's state, its
@@ -92,6 +93,8 @@ pub struct StorePort {
     tasks: Mutex<HashMap<Uuid, Task>>,
     interpreters: Mutex<HashMap<Uuid, Arc<Interpreter>>>,
     trunks: Mutex<HashMap<Uuid, Trunk>>,
+    /// Policies and caller numbers for the gate, kept [`crate::gate::DIALLER_TTL`].
+    gate_settings: crate::gate::GateSettings,
     finished: Option<tokio::sync::mpsc::UnboundedSender<Finished>>,
     live: Option<crate::live::LiveHub>,
 }
@@ -147,6 +150,7 @@ impl StorePort {
             tasks: Mutex::new(HashMap::new()),
             interpreters: Mutex::new(HashMap::new()),
             trunks: Mutex::new(HashMap::new()),
+            gate_settings: crate::gate::GateSettings::new(crate::gate::DIALLER_TTL),
             finished: None,
             live: None,
         }

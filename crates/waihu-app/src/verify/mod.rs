@@ -115,6 +115,7 @@ impl CallCodeSender {
         let decision = Gatekeeper {
             store: &self.store,
             pii: &self.pii,
+            settings: None,
         }
         .decide(&question, now)
         .await

@@ -54,6 +54,8 @@ macro_rules! impl_caller_numbers {
                         .await?;
                     let n = fetch(&mut w.tx, number).await?;
                     w.tx.commit().await?;
+                    // After the commit: a reader that sees the old count may cache the new value, never the reverse.
+                    self.settings_writes.fetch_add(1, std::sync::atomic::Ordering::Release);
                     Ok(n)
                 }
 
@@ -71,6 +73,8 @@ macro_rules! impl_caller_numbers {
                         .await?;
                     let n = fetch(&mut w.tx, number).await?;
                     w.tx.commit().await?;
+                    // After the commit: a reader that sees the old count may cache the new value, never the reverse.
+                    self.settings_writes.fetch_add(1, std::sync::atomic::Ordering::Release);
                     Ok(n)
                 }
 
@@ -96,6 +100,8 @@ macro_rules! impl_caller_numbers {
                     .await?;
                     let n = fetch(&mut w.tx, number).await?;
                     w.tx.commit().await?;
+                    // After the commit: a reader that sees the old count may cache the new value, never the reverse.
+                    self.settings_writes.fetch_add(1, std::sync::atomic::Ordering::Release);
                     Ok(n)
                 }
 

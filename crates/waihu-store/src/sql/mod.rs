@@ -11,6 +11,7 @@ pub(crate) mod audit;
 pub(crate) mod caller_numbers;
 pub(crate) mod contacts;
 pub(crate) mod dnc;
+pub(crate) mod gate_facts;
 pub(crate) mod policies;
 pub(crate) mod sessions;
 pub(crate) mod tenants;
@@ -135,6 +136,7 @@ macro_rules! impl_all {
         $crate::sql::dnc::impl_dnc!($backend, $db);
         $crate::sql::caller_numbers::impl_caller_numbers!($backend, $db);
         $crate::sql::attempts::impl_attempts!($backend, $db);
+        $crate::sql::gate_facts::impl_gate_facts!($backend, $db);
         $crate::sql::policies::impl_policies!($backend, $db);
         $crate::sql::sessions::impl_sessions!($backend, $db);
         $crate::sql::limits::impl_limits!($backend, $db);

@@ -44,6 +44,8 @@ macro_rules! impl_policies {
                     )
                     .await?;
                     w.tx.commit().await?;
+                    // After the commit: a reader that sees the old count may cache the new value, never the reverse.
+                    self.settings_writes.fetch_add(1, std::sync::atomic::Ordering::Release);
                     Ok(())
                 }
             }

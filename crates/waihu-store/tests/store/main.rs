@@ -4,6 +4,7 @@
 mod audit_chain;
 mod campaign;
 mod contacts;
+mod gate_facts;
 mod insight;
 mod isolation;
 mod rights;

@@ -168,6 +168,7 @@ async fn pass_gate(
     let decision = Gatekeeper {
         store: &store,
         pii: &pii,
+        settings: None,
     }
     .decide(&question, now)
     .await?;

@@ -65,6 +65,7 @@ pub async fn run(ctx: &Context, cmd: GateCommand) -> anyhow::Result<ExitCode> {
     let decision = Gatekeeper {
         store: &store,
         pii: &pii,
+        settings: None,
     }
     .decide(&question, at)
     .await?;

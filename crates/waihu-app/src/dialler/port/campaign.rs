@@ -1,7 +1,8 @@
 //! The scheduler's view of the world: [`CampaignPort`] over the store (running
 //! tasks, claims, refusals, call records, crash reconciliation) and the
-//! compliance gate, asked with task facts read fresh from the database before
-//! every dial.
+//! compliance gate, asked with task facts and the number's facts read fresh from
+//! the database before every dial (policies and caller numbers from the port's
+//! short-lived [`crate::gate::GateSettings`]).
 
 use super::script::script_for;
 use super::{add_since, err, store_next, DialRecord, Finished, StorePort};
@@ -157,6 +158,7 @@ impl CampaignPort for StorePort {
         let gk = Gatekeeper {
             store: &self.store,
             pii: &self.pii,
+            settings: Some(&self.gate_settings),
         };
         let decision = gk
             .decide_in_task(&question, Some(&facts), now)

@@ -9,8 +9,7 @@ use waihu_app::contact_import::import_file;
 use waihu_app::gate::{GateQuestion, GateSettings, Gatekeeper, DIALLER_TTL};
 use waihu_app::pii::Pii;
 use waihu_compliance::{
-    CheckScope, ConsentEvidence, EvidenceRef, Purpose, TaskFacts, TaskState, TimeWindow,
-    WeeklyWindows,
+    CheckScope, ConsentEvidence, EvidenceRef, Purpose, TaskFacts, TimeWindow, WeeklyWindows,
 };
 use waihu_contacts::ImportOptions;
 use waihu_core::TenantName;
@@ -224,7 +223,7 @@ pub async fn bench_gate(args: BenchGateArgs) -> anyhow::Result<()> {
         .await?;
     // What the port reads from the task row before every dial.
     let task = TaskFacts {
-        state: TaskState::Running,
+        state: waihu_core::TaskState::Running,
         windows: WeeklyWindows::every_day(TimeWindow::hm((9, 0), (20, 0))?),
         starts_at: None,
         ends_at: None,

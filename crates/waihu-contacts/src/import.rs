@@ -1,8 +1,5 @@
 //! The import pipeline: header → columns, then per row: number, time zone, consent,
 //! de-duplication; accepted contacts go to the caller's sink as they are produced.
-//! The per-row checks ([`validate_row`]) and the in-order bookkeeping ([`Tally`]) are
-//! shared with the parallel pipeline ([`crate::parallel`]), so both give the same
-//! result by construction.
 
 use crate::contact::{Contact, ImportOutcome, ImportReport};
 use crate::error::{ImportError, RowError, RowReason};
@@ -26,11 +23,15 @@ pub fn import<F: FnMut(Contact)>(
         opts,
         cols: None,
         phones: Normaliser::new(opts.default_region),
-        tally: Tally::new(opts),
+        seen: HashMap::new(),
+        report: ImportReport::default(),
         sink,
     };
     source::read(bytes, opts.encoding, &mut p)?;
-    p.tally.finish()
+    if p.report.imported + p.report.duplicates + p.report.rejected == 0 {
+        return Err(ImportError::NoDataRows);
+    }
+    Ok(p.report)
 }
 
 /// [`import`] collecting the contacts in memory.
@@ -40,53 +41,17 @@ pub fn parse(bytes: &[u8], opts: &ImportOptions) -> Result<ImportOutcome, Import
     Ok(ImportOutcome { contacts, report })
 }
 
-/// The in-order part of an import: de-duplication against earlier accepted rows and
-/// the report. Rows must be fed in file order.
-pub(crate) struct Tally<'o> {
+struct Pipeline<'o, F> {
     opts: &'o ImportOptions,
+    cols: Option<Columns>,
+    phones: Normaliser,
     /// E.164 digits → row of the accepted contact with that number.
     seen: HashMap<u64, u64>,
     report: ImportReport,
+    sink: F,
 }
 
-impl<'o> Tally<'o> {
-    pub fn new(opts: &'o ImportOptions) -> Self {
-        Self {
-            opts,
-            seen: HashMap::new(),
-            report: ImportReport::default(),
-        }
-    }
-
-    /// Takes one row's validation result; the contact back if it is accepted (not a
-    /// repeat of an earlier accepted number), for the caller to hand on.
-    pub fn accept(
-        &mut self,
-        cols: &Columns,
-        checked: Result<Contact, RowError>,
-    ) -> Option<Contact> {
-        let c = match checked {
-            Ok(c) => c,
-            Err(e) => {
-                self.reject(e);
-                return None;
-            }
-        };
-        let key = e164_key(&c.e164);
-        if let Some(first) = self.seen.get(&key) {
-            self.reject(RowError {
-                row: c.row,
-                column: cols.header(Field::Number),
-                reason: RowReason::Duplicate,
-                detail: format!("duplicate of row {first}"),
-            });
-            return None;
-        }
-        self.seen.insert(key, c.row);
-        self.report.imported += 1;
-        Some(c)
-    }
-
+impl<F: FnMut(Contact)> Pipeline<'_, F> {
     fn reject(&mut self, e: RowError) {
         if e.reason == RowReason::Duplicate {
             self.report.duplicates += 1;
@@ -99,93 +64,80 @@ impl<'o> Tally<'o> {
         }
     }
 
-    /// The report, or `NoDataRows` when the file had a header and nothing else.
-    pub fn finish(self) -> Result<ImportReport, ImportError> {
-        let r = self.report;
-        if r.imported + r.duplicates + r.rejected == 0 {
-            return Err(ImportError::NoDataRows);
-        }
-        Ok(r)
-    }
-}
-
-/// Every check of one row that needs no other row: number, time zone, consent, and
-/// the contact built from it. De-duplication is [`Tally::accept`]'s.
-pub(crate) fn validate_row<R: Row + ?Sized>(
-    opts: &ImportOptions,
-    phones: &mut Normaliser,
-    cols: &Columns,
-    row_no: u64,
-    row: &R,
-) -> Result<Contact, RowError> {
-    let err = |f: Field, reason, detail: String| RowError {
-        row: row_no,
-        column: cols.header(f),
-        reason,
-        detail,
-    };
-    let num_idx = cols.index(Field::Number).unwrap_or(0);
-    let raw = row.cell(num_idx).trim();
-    if raw.is_empty() {
-        return Err(err(
-            Field::Number,
-            RowReason::MissingNumber,
-            "the number cell is empty".into(),
-        ));
-    }
-    let e164 = phones.normalise(raw).map_err(|p| {
-        let detail = match p {
-            PhoneProblem::NotANumber => "not a phone number",
-            PhoneProblem::Invalid => {
-                "not a valid phone number (mainland mobile, landline with area code, or +country)"
-            }
+    fn validate<R: Row + ?Sized>(
+        &mut self,
+        cols: &Columns,
+        row_no: u64,
+        row: &R,
+    ) -> Result<Contact, RowError> {
+        let err = |f: Field, reason, detail: String| RowError {
+            row: row_no,
+            column: cols.header(f),
+            reason,
+            detail,
         };
-        err(Field::Number, RowReason::InvalidNumber, detail.into())
-    })?;
-    let zone_override = match cols
-        .index(Field::Timezone)
-        .map(|i| row.cell(i).trim())
-        .filter(|s| !s.is_empty())
-    {
-        Some(z) => Some(z.parse::<Tz>().map_err(|_| {
-            err(
-                Field::Timezone,
-                RowReason::InvalidTimezone,
-                "not an IANA time zone such as Asia/Shanghai".into(),
-            )
-        })?),
-        None => None,
-    };
-    let consent = row_consent(cols, row, row_no, opts.consent.as_ref(), opts.now)?;
-    let name = cols
-        .index(Field::Name)
-        .map(|i| row.cell(i).trim())
-        .filter(|s| !s.is_empty())
-        .map(str::to_string);
-    let fields = cols
-        .custom
-        .iter()
-        .filter_map(|(i, h)| {
-            let v = row.cell(*i).trim();
-            (!v.is_empty()).then(|| (h.clone(), v.to_string()))
+        let num_idx = cols.index(Field::Number).unwrap_or(0);
+        let raw = row.cell(num_idx).trim();
+        if raw.is_empty() {
+            return Err(err(
+                Field::Number,
+                RowReason::MissingNumber,
+                "the number cell is empty".into(),
+            ));
+        }
+        let e164 = self.phones.normalise(raw).map_err(|p| {
+            let detail = match p {
+                PhoneProblem::NotANumber => "not a phone number",
+                PhoneProblem::Invalid => "not a valid phone number (mainland mobile, landline with area code, or +country)",
+            };
+            err(Field::Number, RowReason::InvalidNumber, detail.into())
+        })?;
+        let zone_override = match cols
+            .index(Field::Timezone)
+            .map(|i| row.cell(i).trim())
+            .filter(|s| !s.is_empty())
+        {
+            Some(z) => Some(z.parse::<Tz>().map_err(|_| {
+                err(
+                    Field::Timezone,
+                    RowReason::InvalidTimezone,
+                    "not an IANA time zone such as Asia/Shanghai".into(),
+                )
+            })?),
+            None => None,
+        };
+        let consent = row_consent(cols, row, row_no, self.opts.consent.as_ref(), self.opts.now)?;
+        let key = e164_key(&e164);
+        if let Some(first) = self.seen.get(&key) {
+            return Err(err(
+                Field::Number,
+                RowReason::Duplicate,
+                format!("duplicate of row {first}"),
+            ));
+        }
+        self.seen.insert(key, row_no);
+        let name = cols
+            .index(Field::Name)
+            .map(|i| row.cell(i).trim())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+        let fields = cols
+            .custom
+            .iter()
+            .filter_map(|(i, h)| {
+                let v = row.cell(*i).trim();
+                (!v.is_empty()).then(|| (h.clone(), v.to_string()))
+            })
+            .collect();
+        Ok(Contact {
+            row: row_no,
+            e164,
+            name,
+            consent,
+            zone_override,
+            fields,
         })
-        .collect();
-    Ok(Contact {
-        row: row_no,
-        e164,
-        name,
-        consent,
-        zone_override,
-        fields,
-    })
-}
-
-struct Pipeline<'o, F> {
-    opts: &'o ImportOptions,
-    cols: Option<Columns>,
-    phones: Normaliser,
-    tally: Tally<'o>,
-    sink: F,
+    }
 }
 
 impl<F: FnMut(Contact)> RowVisitor for Pipeline<'_, F> {
@@ -195,11 +147,15 @@ impl<F: FnMut(Contact)> RowVisitor for Pipeline<'_, F> {
     }
 
     fn row<R: Row + ?Sized>(&mut self, row_no: u64, row: &R) {
-        // `header` always runs first.
-        let Some(cols) = &self.cols else { return };
-        let checked = validate_row(self.opts, &mut self.phones, cols, row_no, row);
-        if let Some(c) = self.tally.accept(cols, checked) {
-            (self.sink)(c);
+        // `header` always runs first; take the columns out to borrow self mutably.
+        let Some(cols) = self.cols.take() else { return };
+        match self.validate(&cols, row_no, row) {
+            Ok(c) => {
+                self.report.imported += 1;
+                (self.sink)(c);
+            }
+            Err(e) => self.reject(e),
         }
+        self.cols = Some(cols);
     }
 }

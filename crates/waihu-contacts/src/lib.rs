@@ -7,8 +7,6 @@
 //! streams accepted [`Contact`]s to a sink. Rows that fail are reported with their
 //! physical row number (header = row 1), column header and a stable reason code; a
 //! file that cannot be read at all is an [`ImportError`] and nothing may be written.
-//! [`import_parallel`] does the same on several threads, with the caller's
-//! per-contact work (hashing, encryption) on them too.
 
 mod consent_input;
 mod contact;
@@ -16,7 +14,6 @@ mod error;
 mod import;
 pub mod mapping;
 mod options;
-mod parallel;
 pub mod phone;
 mod row_consent;
 mod source;
@@ -27,4 +24,3 @@ pub use error::{ImportError, RowError, RowReason};
 pub use import::{import, parse};
 pub use mapping::ColumnMapping;
 pub use options::{Encoding, ImportOptions, UnknownEncoding};
-pub use parallel::{import_parallel, Parallelism};

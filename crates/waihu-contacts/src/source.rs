@@ -15,33 +15,6 @@ pub(crate) trait Row {
     fn is_blank(&self) -> bool {
         (0..self.len()).all(|i| self.cell(i).trim().is_empty())
     }
-    /// A copy that outlives the reader's buffer, for checking on another thread.
-    fn to_owned_row(&self) -> OwnedRow {
-        OwnedRow::Cells((0..self.len()).map(|i| self.cell(i).to_string()).collect())
-    }
-}
-
-/// A row copied out of the reader.
-pub(crate) enum OwnedRow {
-    /// A CSV record (one buffer for all cells).
-    Csv(csv::StringRecord),
-    /// Cells of a spreadsheet row.
-    Cells(Vec<String>),
-}
-
-impl Row for OwnedRow {
-    fn cell(&self, i: usize) -> &str {
-        match self {
-            OwnedRow::Csv(r) => r.cell(i),
-            OwnedRow::Cells(c) => c.as_slice().cell(i),
-        }
-    }
-    fn len(&self) -> usize {
-        match self {
-            OwnedRow::Csv(r) => Row::len(r),
-            OwnedRow::Cells(c) => c.len(),
-        }
-    }
 }
 
 impl Row for csv::StringRecord {
@@ -50,9 +23,6 @@ impl Row for csv::StringRecord {
     }
     fn len(&self) -> usize {
         csv::StringRecord::len(self)
-    }
-    fn to_owned_row(&self) -> OwnedRow {
-        OwnedRow::Csv(self.clone())
     }
 }
 

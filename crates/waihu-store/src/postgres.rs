@@ -71,66 +71,8 @@ impl PgBackend {
 
 crate::sql::impl_all!(crate::postgres::PgBackend, sqlx::Postgres);
 
-/// Appends `s` as a COPY text-format field: backslash, tab, newline and carriage
-/// return escaped.
-fn push_copy_text(out: &mut String, s: &str) {
-    for ch in s.chars() {
-        match ch {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-}
-
-/// Appends bytes as a COPY text-format `bytea` field (`\\x` + hex; the backslash
-/// itself escaped for COPY).
-fn push_copy_bytea(out: &mut String, b: &[u8]) {
-    out.push_str("\\\\x");
-    out.push_str(&hex::encode(b));
-}
-
-/// The rows of one chunk in COPY text format, columns as in [`COPY_CONTACTS`].
-pub(crate) fn copy_rows(
-    chunk: &[crate::contacts::NewContact],
-    evidence_ids: &[uuid::Uuid],
-    prefix: &str,
-) -> String {
-    let mut out = String::with_capacity(chunk.len() * 320);
-    for c in chunk {
-        out.push_str(&uuid::Uuid::now_v7().hyphenated().to_string());
-        out.push('\t');
-        out.push_str(prefix);
-        push_copy_bytea(&mut out, &c.number_hash.0);
-        out.push('\t');
-        push_copy_bytea(&mut out, &c.number_enc);
-        out.push('\t');
-        push_copy_text(&mut out, &c.number_masked);
-        out.push('\t');
-        push_copy_text(&mut out, &c.fields.to_string());
-        out.push('\t');
-        match &c.zone_override {
-            Some(z) => push_copy_text(&mut out, z),
-            None => out.push_str("\\N"),
-        }
-        out.push('\t');
-        out.push_str(&evidence_ids[c.evidence].hyphenated().to_string());
-        out.push('\n');
-    }
-    out
-}
-
-/// Columns of the COPY: the id, then tenant, list and time (the same on every row,
-/// written once into a prefix), then the contact's own values.
-const COPY_CONTACTS: &str = "COPY contacts (id, tenant_id, list_id, created_at, number_hash, \
-     number_enc, number_masked, fields, zone_override, consent_id) FROM STDIN";
-
 impl PgBackend {
-    /// Inserts one chunk of contacts with COPY (numbers the list has were removed by
-    /// the caller, under the write lock every contact writer takes, so none can
-    /// arrive in between; a conflict would fail the whole import).
+    /// Inserts one chunk of contacts, skipping numbers the list has.
     pub(crate) async fn insert_contacts(
         tx: &mut Transaction<'static, Postgres>,
         tenant: waihu_core::TenantId,
@@ -139,23 +81,44 @@ impl PgBackend {
         chunk: &[crate::contacts::NewContact],
         evidence_ids: &[uuid::Uuid],
     ) -> StoreResult<u64> {
-        if chunk.is_empty() {
-            return Ok(0);
+        // Column arrays unnested server-side: ten binds per chunk, not per row.
+        let mut ids = Vec::with_capacity(chunk.len());
+        let mut hashes = Vec::with_capacity(chunk.len());
+        let mut encs = Vec::with_capacity(chunk.len());
+        let mut masked = Vec::with_capacity(chunk.len());
+        let mut fields = Vec::with_capacity(chunk.len());
+        let mut zones: Vec<Option<String>> = Vec::with_capacity(chunk.len());
+        let mut consents = Vec::with_capacity(chunk.len());
+        for c in chunk {
+            ids.push(uuid::Uuid::now_v7());
+            hashes.push(c.number_hash.0.to_vec());
+            encs.push(c.number_enc.clone());
+            masked.push(c.number_masked.clone());
+            fields.push(c.fields.to_string());
+            zones.push(c.zone_override.clone());
+            consents.push(evidence_ids[c.evidence]);
         }
-        let prefix = format!(
-            "{}\t{}\t{}\t",
-            tenant.0.hyphenated(),
-            list.hyphenated(),
-            now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-        );
-        let rows = copy_rows(chunk, evidence_ids, &prefix);
-        let mut copy = tx.copy_in_raw(COPY_CONTACTS).await?;
-        if let Err(e) = copy.send(rows.into_bytes()).await {
-            // Leave the connection usable for the rollback.
-            let _ = copy.abort(e.to_string()).await;
-            return Err(e.into());
-        }
-        Ok(copy.finish().await?)
+        let done = sqlx::query(
+            "INSERT INTO contacts (id, tenant_id, list_id, number_hash, number_enc, number_masked, \
+             fields, zone_override, consent_id, created_at) \
+             SELECT u.id, $1, $2, u.h, u.e, u.m, u.f, u.z, u.c, $3 \
+             FROM UNNEST($4::uuid[], $5::bytea[], $6::bytea[], $7::text[], $8::text[], $9::text[], $10::uuid[]) \
+               AS u(id, h, e, m, f, z, c) \
+             ON CONFLICT (number_hash, list_id) DO NOTHING",
+        )
+        .bind(tenant.0)
+        .bind(list)
+        .bind(now)
+        .bind(ids)
+        .bind(hashes)
+        .bind(encs)
+        .bind(masked)
+        .bind(fields)
+        .bind(zones)
+        .bind(consents)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected())
     }
 }
 

@@ -1,9 +1,7 @@
 //! One contact import: a CSV or XLSX file read, validated, de-duplicated, hashed,
-//! encrypted and masked on threads of its own (one reading, one checking and sealing
-//! per core, see [`waihu_contacts::import_parallel`]) while the store inserts the
-//! rows in one transaction. Shared by `waihu import contacts`, the demo, the
-//! benchmark and the back office ([`WebImport`]); a whole-file error writes
-//! nothing.
+//! encrypted and masked on a thread of its own while the store inserts the rows in
+//! one transaction. Shared by `waihu import contacts`, the demo, the benchmark and
+//! the back office ([`WebImport`]); a whole-file error writes nothing.
 
 mod importer;
 
@@ -13,7 +11,7 @@ use crate::pii::Pii;
 use crate::{AppError, AppResult};
 use std::collections::{HashMap, HashSet};
 use waihu_compliance::ConsentEvidence;
-use waihu_contacts::{Contact, ImportError, ImportOptions, ImportReport, Parallelism};
+use waihu_contacts::{ImportError, ImportOptions, ImportReport};
 use waihu_core::TenantId;
 use waihu_store::{Actor, ContactList, FeedItem, NewContact, Store, StoredImport};
 
@@ -27,8 +25,8 @@ pub struct ImportSummary {
     pub on_dnc: u64,
     /// The list.
     pub list: ContactList,
-    /// Seconds spent reading, validating, hashing and encrypting (on threads of
-    /// their own, overlapping the inserts), and in all.
+    /// Seconds spent reading, validating, hashing and encrypting (on its own thread,
+    /// overlapping the inserts), and in all.
     pub timing: (f64, f64),
 }
 
@@ -38,42 +36,9 @@ const FEED_CHUNK: usize = 5000;
 /// What the producer thread ends with.
 type Produced = Result<(ImportReport, u64, f64), ImportError>;
 
-/// A checked contact made ready for the store on a worker thread.
-struct Sealed {
-    contact: NewContact,
-    on_dnc: bool,
-}
-
-/// Hashes, encrypts and masks the number and gathers the fields: the per-contact
-/// work, done on the import's worker threads. The evidence index is set later, in
-/// row order.
-fn seal(pii: &Pii, dnc: &HashSet<[u8; 32]>, c: &Contact) -> Sealed {
-    let number_hash = pii.hash(&c.e164);
-    let on_dnc = dnc.contains(&number_hash.0);
-    let mut fields = serde_json::Map::new();
-    if let Some(name) = &c.name {
-        fields.insert("name".into(), name.clone().into());
-    }
-    for (k, v) in &c.fields {
-        fields.insert(k.to_string(), v.clone().into());
-    }
-    Sealed {
-        contact: NewContact {
-            number_hash,
-            number_enc: pii.cipher.seal(&c.e164),
-            number_masked: pii.mask(&c.e164),
-            fields: serde_json::Value::Object(fields),
-            zone_override: c.zone_override.map(|z| z.name().to_string()),
-            evidence: 0,
-        },
-        on_dnc,
-    }
-}
-
-/// Reads, validates, hashes, encrypts and masks the rows of `bytes` on threads of
-/// their own, streaming them to the store, which inserts while the file is still
-/// being read — one transaction: a whole-file error leaves nothing behind, not even
-/// the list.
+/// Reads, validates, hashes, encrypts and masks the rows of `bytes` on a thread of
+/// its own, streaming them to the store, which inserts while the file is still being
+/// read — one transaction: a whole-file error leaves nothing behind, not even the list.
 pub async fn import_file(
     store: &Store,
     pii: &Pii,
@@ -103,33 +68,41 @@ pub async fn import_file(
         let send = |item: FeedItem| {
             let _ = tx.blocking_send(item);
         };
-        let result = waihu_contacts::import_parallel(
-            &bytes,
-            &opts,
-            Parallelism::available(),
-            |c| seal(&pii, &dnc, c),
-            |c, sealed| {
-                // Rows of one import mostly share one evidence record; the previous
-                // row's record is checked first, which is nearly always a hit.
-                let evidence = match last {
-                    Some(i) if known[i] == c.consent => i,
-                    _ => *index.entry(format!("{:?}", c.consent)).or_insert_with(|| {
-                        known.push(c.consent.clone());
-                        send(FeedItem::Evidence(c.consent.clone()));
-                        known.len() - 1
-                    }),
-                };
-                last = Some(evidence);
-                on_dnc += u64::from(sealed.on_dnc);
-                chunk.push(NewContact {
-                    evidence,
-                    ..sealed.contact
-                });
-                if chunk.len() == FEED_CHUNK {
-                    send(FeedItem::Contacts(std::mem::take(&mut chunk)));
-                }
-            },
-        );
+        let result = waihu_contacts::import(&bytes, &opts, |c| {
+            // Rows of one import mostly share one evidence record; the previous row's
+            // record is checked first, which is nearly always a hit.
+            let evidence = match last {
+                Some(i) if known[i] == c.consent => i,
+                _ => *index.entry(format!("{:?}", c.consent)).or_insert_with(|| {
+                    known.push(c.consent.clone());
+                    send(FeedItem::Evidence(c.consent.clone()));
+                    known.len() - 1
+                }),
+            };
+            last = Some(evidence);
+            let number_hash = pii.hash(&c.e164);
+            if dnc.contains(&number_hash.0) {
+                on_dnc += 1;
+            }
+            let mut fields = serde_json::Map::new();
+            if let Some(name) = &c.name {
+                fields.insert("name".into(), name.clone().into());
+            }
+            for (k, v) in &c.fields {
+                fields.insert(k.to_string(), v.clone().into());
+            }
+            chunk.push(NewContact {
+                number_hash,
+                number_enc: pii.cipher.seal(&c.e164),
+                number_masked: pii.mask(&c.e164),
+                fields: serde_json::Value::Object(fields),
+                zone_override: c.zone_override.map(|z| z.name().to_string()),
+                evidence,
+            });
+            if chunk.len() == FEED_CHUNK {
+                send(FeedItem::Contacts(std::mem::take(&mut chunk)));
+            }
+        });
         match result {
             Ok(report) => {
                 if !chunk.is_empty() {

@@ -3,5 +3,4 @@
 
 mod csv_files;
 mod helpers;
-mod parallel;
 mod xlsx_files;

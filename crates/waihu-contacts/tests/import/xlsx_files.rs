@@ -19,7 +19,7 @@ fn workbook(cells: &[(u32, u16, &str)], as_number: bool) -> Vec<u8> {
     wb.save_to_buffer().unwrap_or_else(|e| panic!("{e}"))
 }
 
-pub(crate) fn sheet() -> Vec<u8> {
+fn sheet() -> Vec<u8> {
     workbook(
         &[
             (0, 0, "姓名"),

@@ -1,7 +1,6 @@
 //! Contact lists and contacts with their consent evidence. Imports are one
-//! transaction with bulk inserts (prepared multi-row INSERTs on SQLite, COPY on
-//! PostgreSQL), so a million rows take seconds and a failed import leaves nothing
-//! behind.
+//! transaction with multi-row inserts, so a million rows take seconds and a failed
+//! import leaves nothing behind.
 
 use crate::contacts::StoredContact;
 use crate::error::{StoreError, StoreResult};
@@ -15,7 +14,8 @@ use waihu_core::TenantId;
 /// bind-parameter limits (SQLite 32,766; PostgreSQL 65,535).
 pub(crate) const INSERT_CHUNK: usize = 1000;
 
-/// Contacts per call of the backend's bulk insert when a whole batch is given.
+/// Contacts per statement: they travel as one JSON text (SQLite) or as column
+/// arrays (PostgreSQL), a constant number of binds whatever the size.
 pub(crate) const CONTACT_CHUNK: usize = 5000;
 
 pub(crate) const CONTACT_SELECT: &str = "SELECT c.id, c.list_id, c.number_hash, c.number_enc, \
@@ -175,10 +175,9 @@ macro_rules! impl_contacts {
 
             impl $backend {
                 /// The one import path: evidence and contacts from a feed, in one
-                /// transaction, numbers the list already has (or that came earlier in
-                /// the feed) skipped in memory — so the inserts cannot hit the unique
-                /// index: SQLite needs no statement journal, which copies every page
-                /// it touches, and PostgreSQL can take the rows by COPY.
+                /// transaction, numbers the list already has skipped in memory (so
+                /// SQLite's insert cannot hit the unique index and needs no statement
+                /// journal, which copies every page it touches).
                 async fn import_feed(
                     &self,
                     tenant_id: TenantId,
@@ -209,11 +208,8 @@ macro_rules! impl_contacts {
                             .bind(list.id)
                             .fetch_all(&mut *w.tx)
                             .await?;
-                    // Every number in the list so far, the feed's own included.
-                    let mut known = std::collections::HashSet::with_capacity(existing.len());
-                    for (h,) in existing {
-                        known.insert($crate::sql::contacts::phone_hash(&h, "contacts")?.0);
-                    }
+                    let existing: std::collections::HashSet<Vec<u8>> =
+                        existing.into_iter().map(|(h,)| h).collect();
                     let mut evidence_ids: Vec<Uuid> = Vec::new();
                     let mut pending: Vec<ConsentEvidence> = Vec::new();
                     let (mut given, mut imported) = (0u64, 0u64);
@@ -240,10 +236,14 @@ macro_rules! impl_contacts {
                                 evidence_ids.len()
                             )));
                         }
-                        let fresh: Vec<NewContact> = contacts
-                            .into_iter()
-                            .filter(|c| known.insert(c.number_hash.0))
-                            .collect();
+                        let fresh: Vec<NewContact> = if existing.is_empty() {
+                            contacts
+                        } else {
+                            contacts
+                                .into_iter()
+                                .filter(|c| !existing.contains(&c.number_hash.0[..]))
+                                .collect()
+                        };
                         for chunk in fresh.chunks(CONTACT_CHUNK) {
                             imported += <$backend>::insert_contacts(&mut w.tx, tenant_id, list.id, now, chunk, &evidence_ids)
                                 .await?;

@@ -147,7 +147,7 @@ pub async fn bench_import(args: BenchImportArgs) -> anyhow::Result<()> {
     .await??;
     let total = start.elapsed().as_secs_f64();
     println!(
-        "import of {} rows into {} ({} DNC entries): read+validate+dedup+hash+encrypt+DNC {:.2} s (a reading thread and a worker per core, overlapping the inserts), total {:.2} s ({:.0} rows/s); imported {}, on DNC {}",
+        "import of {} rows into {} ({} DNC entries): read+validate+dedup+hash+encrypt+DNC {:.2} s (its own thread, overlapping the inserts), total {:.2} s ({:.0} rows/s); imported {}, on DNC {}",
         args.rows,
         b.label,
         args.dnc,

@@ -25,6 +25,10 @@ pub struct EspeakTts {
     program: OsString,
     /// Speaking rate in words per minute (espeak-ng `-s`).
     speed_wpm: u32,
+    /// Pitch, 0–99 (espeak-ng `-p`; 50 is its default).
+    pitch: u32,
+    /// A voice variant appended to the voice name (espeak-ng `+f3`, `+m2` …).
+    variant: Option<String>,
     /// Synthesised audio by (text, language).
     cache: TtsCache,
 }
@@ -62,8 +66,30 @@ impl EspeakTts {
             // audio, slower Mandarin (110–150 wpm) was recognised worse
             // ("好的" heard as "傲子"), 175 got every test phrase right.
             speed_wpm: 175,
+            pitch: 50,
+            variant: None,
             cache: TtsCache::default(),
         })
+    }
+
+    /// Sets the pitch (0–99; 50 is espeak-ng's default) and clears the cache.
+    pub fn with_pitch(mut self, pitch: u32) -> Self {
+        self.pitch = pitch.min(99);
+        self.cache = TtsCache::default();
+        self
+    }
+
+    /// Speaks with a voice variant (e.g. `f3`, `m2`, `klatt`: the names in
+    /// espeak-ng's `voices/!v` folder) and clears the cache. A name that is not a
+    /// plain word is ignored, so nothing but a variant reaches the command line.
+    pub fn with_variant(mut self, variant: &str) -> Self {
+        self.variant = (!variant.is_empty()
+            && variant
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then(|| variant.to_string());
+        self.cache = TtsCache::default();
+        self
     }
 
     /// Sets the speaking rate in words per minute (80–450) and clears the cache.
@@ -79,6 +105,10 @@ impl EspeakTts {
             Lang::Mandarin => (MANDARIN_VOICE, to_tone_pinyin(text)),
             Lang::English => (ENGLISH_VOICE, text.to_string()),
         };
+        let voice = match &self.variant {
+            Some(v) => format!("{voice}+{v}"),
+            None => voice.to_string(),
+        };
         // Newlines would make espeak-ng treat lines as separate clauses only;
         // control characters are never meant to be spoken.
         let input: String = input
@@ -90,9 +120,11 @@ impl EspeakTts {
                 "-b",
                 "1",
                 "-v",
-                voice,
+                &voice,
                 "-s",
                 &self.speed_wpm.to_string(),
+                "-p",
+                &self.pitch.to_string(),
                 "--stdout",
             ])
             .stdin(Stdio::piped())

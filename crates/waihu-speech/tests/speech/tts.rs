@@ -58,3 +58,30 @@ fn text_starting_with_a_dash_is_spoken_not_parsed_as_an_option() {
     let audio = espeak().synthesize("-v xx --help", Lang::English).unwrap();
     assert!(rms(&audio) > 300.0);
 }
+
+#[test]
+fn voice_variants_and_pitch_change_the_voice_and_odd_names_are_ignored() {
+    use waihu_speech::tts::EspeakTts;
+    let text = "请问您是哪位";
+    let plain = espeak().synthesize(text, Lang::Mandarin).unwrap();
+    let female = EspeakTts::new()
+        .unwrap()
+        .with_variant("f2")
+        .synthesize(text, Lang::Mandarin)
+        .unwrap();
+    let high = EspeakTts::new()
+        .unwrap()
+        .with_pitch(80)
+        .synthesize(text, Lang::Mandarin)
+        .unwrap();
+    assert_ne!(plain, female);
+    assert_ne!(plain, high);
+    assert!(rms(&female) > 300.0 && rms(&high) > 300.0);
+    // Anything but a plain variant name is dropped, never passed to espeak-ng.
+    let odd = EspeakTts::new()
+        .unwrap()
+        .with_variant("f2 --help")
+        .synthesize(text, Lang::Mandarin)
+        .unwrap();
+    assert_eq!(odd, plain);
+}

@@ -12,6 +12,10 @@ pub enum BenchCommand {
     Gate(super::bench_store::BenchGateArgs),
     /// Intent recognition: accuracy per intent on the dev and held-out corpus, and time per utterance.
     Intent(BenchIntentArgs),
+    /// Hearing: the callee utterances spoken by several voices through G.711, noise
+    /// and packet loss, recognised by Whisper; CER/WER, intent accuracy and opt-out
+    /// recall after ASR, real-time factor.
+    Asr(super::bench_asr::BenchAsrArgs),
     /// Media: N concurrent G.711 calls against the virtual callee (or a SIP target); loss, send jitter, CPU, memory.
     Media(BenchMediaArgs),
     /// Conversations: N concurrent robot ↔ virtual-callee conversations; response latency split into end-pointing, ASR, dialog and playback; ASR real-time factor; the knee.
@@ -45,6 +49,7 @@ pub async fn run(ctx: &super::Context, cmd: BenchCommand) -> anyhow::Result<Exit
             .await
             .map(|()| ExitCode::SUCCESS),
         BenchCommand::Intent(args) => bench_intent(args),
+        BenchCommand::Asr(args) => tokio::task::block_in_place(|| super::bench_asr::run(ctx, args)),
         BenchCommand::Media(args) => bench_media(args).await,
         BenchCommand::Conversation(args) => super::bench_conversation::run(ctx, args).await,
         BenchCommand::Campaign(args) => bench_campaign(ctx, args).await,

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod bench;
+pub mod bench_asr;
 pub mod bench_conversation;
 pub mod bench_report;
 pub mod bench_store;

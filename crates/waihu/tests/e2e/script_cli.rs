@@ -1,4 +1,4 @@
-//! `waihu script check|chat`, `waihu intent` and `waihu bench intent`: the exact
+//! `waihu script check|chat`, `waihu intent`, `waihu bench intent` and `waihu bench asr`: the exact
 //! output formats, run through the real binary (no database needed).
 
 use crate::support::{bin, err, out, run_cmd};
@@ -200,4 +200,56 @@ fn bench_intent_reports_accuracy_and_time() {
     assert!(text.contains("| intent | dev | held-out |"), "{text}");
     assert!(text.contains("| opt_out |"), "{text}");
     assert!(text.contains("p99"), "{text}");
+}
+
+/// The hearing benchmark runs end to end on a few development utterances through
+/// one degraded line and reports every column. This proves the pipeline (speak,
+/// degrade, end-point, recognise, match), not how well Whisper hears.
+#[test]
+#[ignore = "needs the ASR model: scripts/fetch-asr-model.sh (WAIHU_ASR_MODEL)"]
+fn bench_asr_reports_error_rates_and_intent_after_asr() {
+    let model = std::env::var("WAIHU_ASR_MODEL")
+        .expect("WAIHU_ASR_MODEL: run scripts/fetch-asr-model.sh and set it to the path it prints");
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_cmd(
+        waihu(dir.path()).env("WAIHU_SPEECH__MODEL", &model).args([
+            "bench",
+            "asr",
+            "--part",
+            "dev",
+            "--limit",
+            "2",
+            "--conditions",
+            "ulaw+snr15+loss3",
+            "--noise-clips",
+            "1",
+            "--workers",
+            "1",
+            "--errors",
+        ]),
+        None,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    assert!(
+        text.contains("| condition | utterances | CER zh | WER en | intent after ASR"),
+        "{text}"
+    );
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("| ulaw+snr15+loss3 | 4 |"))
+        .unwrap_or_else(|| panic!("no row for the condition with 2 zh + 2 en utterances: {text}"));
+    assert!(row.contains("in 1 clips"), "{row}");
+
+    // The held-out part is never listed utterance by utterance, and a bad
+    // condition is refused with what is wrong.
+    let o = run_cmd(waihu(dir.path()).args(["bench", "asr", "--errors"]), None);
+    assert!(!o.status.success());
+    assert!(err(&o).contains("--part dev"), "{}", err(&o));
+    let o = run_cmd(
+        waihu(dir.path()).args(["bench", "asr", "--conditions", "ulaw+snrx"]),
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(err(&o).contains("\"snrx\" needs a number"), "{}", err(&o));
 }

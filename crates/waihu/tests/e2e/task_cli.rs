@@ -199,11 +199,6 @@ fn opt_outs_and_caps_on(env: &Env) {
     assert!(out(&o).contains("tenant"), "{}", out(&o));
 
     // A second acme task over the same list, and a beta task over the same numbers.
-    let ends = (chrono::Utc::now() + chrono::Duration::seconds(8)).to_rfc3339();
-    let mut t2 = task_create("acme", "t2", "trial", "l1", ACME_CALLER);
-    t2.extend(["--windows", ALL_DAY, "--ends", &ends]);
-    env.ok(&t2);
-    env.ok(&["task", "start", "--tenant", "acme", "t2"]);
     env.ok(&["tenant", "create", "beta"]);
     env.ok(&["tenant", "set-quota", "beta", "--lines", "2"]);
     caller_number(env, "+861088887777", "beta");
@@ -215,6 +210,14 @@ fn opt_outs_and_caps_on(env: &Env) {
         "b1",
         "FORM-2",
     );
+    // Both tasks end soon, so that the dialler finds them finished once every
+    // contact was refused; the end is set after the slow set-up above, so that a
+    // loaded machine cannot end a task before the dialler has seen it.
+    let ends = (chrono::Utc::now() + chrono::Duration::seconds(15)).to_rfc3339();
+    let mut t2 = task_create("acme", "t2", "trial", "l1", ACME_CALLER);
+    t2.extend(["--windows", ALL_DAY, "--ends", &ends]);
+    env.ok(&t2);
+    env.ok(&["task", "start", "--tenant", "acme", "t2"]);
     let mut t3 = task_create("beta", "t3", "trial", "b1", "+861088887777");
     t3.extend(["--windows", ALL_DAY, "--ends", &ends]);
     env.ok(&t3);

@@ -77,6 +77,22 @@ pub struct Report {
 }
 
 impl Report {
+    /// Recall of one intent: the share of its samples recognised as it.
+    pub fn recall(&self, label: &str) -> Tally {
+        self.per_intent.get(label).cloned().unwrap_or_default()
+    }
+
+    /// Precision of one intent: of the samples recognised as `label`, the share
+    /// that carry it (a false opt-out ends a call that could have gone on).
+    pub fn precision(&self, label: &str) -> Tally {
+        let correct = self.recall(label).correct;
+        let wrong = self.errors.iter().filter(|(_, got)| got == label).count();
+        Tally {
+            total: correct + wrong,
+            correct,
+        }
+    }
+
     /// The q-quantile (0..=1) of the time per utterance.
     pub fn quantile(&self, q: f64) -> Duration {
         if self.times.is_empty() {

@@ -78,6 +78,10 @@ pub struct Turn {
     pub dtmf: Option<char>,
     /// The intent label the interpreter recorded for the turn.
     pub intent: String,
+    /// The other intents heard in the same words (`complaint` when the turn is
+    /// an `opt_out` said with a complaint); omitted when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
     /// What the robot answered (its prompts joined), if anything.
     pub robot: Option<String>,
     /// End of callee speech (or the key, or the timeout) → first robot

@@ -13,6 +13,8 @@ pub struct CallFacts<'a> {
     pub path: &'a [String],
     /// One label per callee turn.
     pub intents: &'a [String],
+    /// The other intents heard in each turn (a complaint said with an opt-out).
+    pub also: &'a [Vec<String>],
     /// Outcome tag.
     pub outcome: &'a str,
     /// Callee turns.
@@ -45,8 +47,13 @@ impl Grade {
 
 /// Grades a conversation with the script's rules, then the defaults.
 pub fn grade(rules: &[GradeRule], f: &CallFacts<'_>) -> Grade {
-    if f.opted_out || f.intents.iter().any(|i| i == intent::COMPLAINT) {
-        let why = if f.intents.iter().any(|i| i == intent::COMPLAINT) {
+    let complained = f
+        .intents
+        .iter()
+        .chain(f.also.iter().flatten())
+        .any(|i| i == intent::COMPLAINT);
+    if f.opted_out || complained {
+        let why = if complained {
             "complained"
         } else {
             "opted out"
@@ -126,6 +133,7 @@ mod tests {
         CallFacts {
             path,
             intents,
+            also: &[],
             outcome: "done",
             turns: intents.len() as u32,
             duration_secs: 30,
@@ -159,6 +167,18 @@ mod tests {
             grade(&[], &facts(&i, &p, false)),
             Grade::new('F', "complained")
         );
+    }
+
+    #[test]
+    fn a_complaint_said_with_an_opt_out_grades_as_complained() {
+        let (i, p) = (v(&["affirm", "opt_out"]), v(&["a"]));
+        let also = [vec![], v(&["complaint"])];
+        let f = CallFacts {
+            also: &also,
+            ..facts(&i, &p, true)
+        };
+        assert_eq!(grade(&[], &f), Grade::new('F', "complained"));
+        assert_eq!(grade(&[], &facts(&i, &p, true)).reason, "opted out");
     }
 
     #[test]

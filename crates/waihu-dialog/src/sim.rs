@@ -98,6 +98,7 @@ impl<'a> Simulator<'a> {
             &CallFacts {
                 path: &st.path,
                 intents: &st.intents,
+                also: &st.also,
                 outcome: &outcome,
                 turns: st.turns,
                 duration_secs: st.duration_secs(),

@@ -111,6 +111,7 @@ impl Conversation<'_> {
         let intent = (state.turns > turns_before)
             .then(|| state.intents.last().cloned())
             .flatten();
+        let also = state.also.last().cloned().unwrap_or_default();
         let stops_recording = actions.iter().any(|a| matches!(a, Action::StopRecording));
         self.state = Some(state);
         if let Some(intent) = intent {
@@ -130,6 +131,7 @@ impl Conversation<'_> {
                 callee: callee_text.filter(|_| !hidden),
                 dtmf,
                 intent,
+                also,
                 robot: None,
                 latency_ms: None,
                 timings,
@@ -324,6 +326,7 @@ impl Conversation<'_> {
             &CallFacts {
                 path: &st.path,
                 intents: &st.intents,
+                also: &st.also,
                 outcome: &outcome,
                 turns: st.turns,
                 duration_secs,

@@ -189,6 +189,28 @@ async fn opt_out_reaches_the_sink_before_the_hangup() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_opt_out_said_with_a_complaint_records_both() {
+    let sink = Arc::new(MemoryOptOutSink::default());
+    let (o, _) = converse(
+        r#"steps = [{ do = "say", text = "我要投诉你们，把我号码删掉" }]"#,
+        sink.clone(),
+        None,
+    )
+    .await;
+    let c = o.record.conversation.as_ref().unwrap();
+    // The number reaches the do-not-call sink as a complaint, once.
+    assert_eq!(sink.received(), [OptOutReason::Complaint], "{c:#?}");
+    assert_eq!(c.opt_out.as_deref(), Some("complaint"));
+    // The turn is the opt-out; the complaint rides along in the turn log.
+    assert_eq!(c.intents, ["opt_out"]);
+    assert_eq!(c.turn_log[0].intent, "opt_out");
+    assert!(c.turn_log[0].also.iter().any(|l| l == "complaint"));
+    assert!(c.tags.iter().any(|t| t == "complaint"), "{:?}", c.tags);
+    assert_eq!((c.script_outcome.as_str(), c.grade), ("opt_out", 'F'));
+    assert_eq!(c.grade_reason, "complained");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn question_is_answered_from_the_knowledge_base_and_the_flow_resumes() {
     let o = simple(
         r#"steps = [{ do = "say", text = "要多少钱" }, { do = "say", text = "可以啊" }, { do = "say", text = "周日吧" }]"#,

@@ -93,6 +93,7 @@ const PHRASES: &[&str] = &[
     "你是机器人吗",
     "喂你好",
     "不要录音",
+    "我要投诉你们，把我号码删掉",
 ];
 
 pub(crate) fn tts() -> Arc<dyn Tts> {

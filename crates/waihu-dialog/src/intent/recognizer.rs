@@ -26,6 +26,10 @@ pub struct Recognition {
     pub score: f32,
     /// The stable id of the deciding rule, e.g. `kw:opt_out/别再打`; `None` when nothing matched.
     pub rule: Option<String>,
+    /// The other intents heard in the same utterance, highest precedence first
+    /// ("我要投诉你们，把我号码删掉" is `opt_out` with `complaint` here): the call
+    /// acts on some of them too (a complaint is recorded along with the opt-out).
+    pub also: Vec<String>,
 }
 
 impl Recognition {
@@ -35,7 +39,13 @@ impl Recognition {
             intent: intent.to_string(),
             score,
             rule,
+            also: Vec::new(),
         }
+    }
+
+    /// True when `label` is the winning intent or one of the others heard.
+    pub fn has(&self, label: &str) -> bool {
+        self.intent == label || self.also.iter().any(|l| l == label)
     }
 }
 
@@ -232,10 +242,18 @@ impl Recognizer {
             self.labels[pat.label],
             pat.pattern
         );
+        let mut others: Vec<usize> = hits
+            .iter()
+            .map(|h| h.label)
+            .filter(|&l| l != best.label && self.labels[l] != super::UNKNOWN)
+            .collect();
+        others.sort_by_key(|&l| (std::cmp::Reverse(self.tiers[l]), l));
+        others.dedup();
         Recognition {
             intent: self.labels[h.label].clone(),
             score: (score * 1000.0).round() / 1000.0,
             rule: Some(rule),
+            also: others.into_iter().map(|l| self.labels[l].clone()).collect(),
         }
     }
 }
@@ -403,11 +421,22 @@ impl Lang {
             }
         }
         if !self.regexes.is_empty() {
+            // The hit covers the tokens the match touches, so that a regex for one
+            // intent does not hide another intent's words elsewhere in the utterance.
             let joined = toks.join(" ");
-            let n = toks.len().max(1);
+            let mut starts = Vec::with_capacity(toks.len());
+            let mut at = 0;
+            for t in toks {
+                starts.push(at);
+                at += t.len() + 1;
+            }
             for (re, pat) in &self.regexes {
-                if re.is_match(&joined) {
-                    hits.push(self.hit(*pat, 0, n, false));
+                for m in re.find_iter(&joined) {
+                    let s = starts
+                        .partition_point(|&b| b <= m.start())
+                        .saturating_sub(1);
+                    let e = starts.partition_point(|&b| b < m.end()).max(s + 1);
+                    hits.push(self.hit(*pat, s, e.min(toks.len().max(1)), false));
                 }
             }
         }
@@ -510,6 +539,11 @@ fn negation_en(toks: &[String], start: usize) -> (usize, usize) {
     let (mut pos, mut count, mut first) = (start, 0, start);
     while pos > 0 && start - pos < 4 {
         let t = toks[pos - 1].as_str();
+        // "no" negates only what follows it directly ("no need"); before a
+        // clause it is an answer of its own ("no I'm fine", "no I don't need it").
+        if t == "no" && pos != start {
+            break;
+        }
         if NEGATORS_EN.contains(&t) {
             count += 1;
             first = pos - 1;
@@ -548,6 +582,15 @@ mod tests {
         assert_eq!(r.recognize("I'm not uninterested").intent, "affirm");
         assert_eq!(r.recognize("I'm not interested").intent, "reject");
         assert_eq!(r.recognize("我没有在开会").intent, "unknown");
+        // "no" before a clause is an answer, not a negation of the clause.
+        assert_eq!(r.recognize("no I don't need it").intent, "reject");
+        assert_eq!(r.recognize("no need").intent, "reject");
+        // A condition is not a retraction.
+        assert_eq!(
+            r.recognize("I'll file a complaint if you don't stop calling")
+                .intent,
+            "opt_out"
+        );
     }
 
     #[test]

@@ -99,17 +99,17 @@ impl Interpreter {
             }
             _ if run.st.phase != Phase::Listening => {}
             Event::Utterance { text, confidence } => {
-                let label = self.classify(text, *confidence).intent;
-                if !run.st.recording_stopped && label != intent::OBJECT_RECORDING {
+                let r = self.classify(text, *confidence);
+                if !run.st.recording_stopped && !r.has(intent::OBJECT_RECORDING) {
                     run.st.utterances.push(text.clone());
                 }
-                run.turn(label, None);
+                run.turn(r.intent, r.also, None);
             }
-            Event::SilenceTimeout => run.turn(intent::SILENCE.to_string(), None),
+            Event::SilenceTimeout => run.turn(intent::SILENCE.to_string(), Vec::new(), None),
             Event::Dtmf(d) => {
                 let reason =
                     (d.to_string() == self.script.opt_out_dtmf).then_some(OptOutReason::Dtmf);
-                run.turn(format!("dtmf:{d}"), reason);
+                run.turn(format!("dtmf:{d}"), Vec::new(), reason);
             }
         }
         (run.st, run.out)
@@ -153,17 +153,23 @@ impl Run<'_> {
         self.script().language != "en"
     }
 
-    /// A callee turn with its label.
-    fn turn(&mut self, label: String, dtmf_opt_out: Option<OptOutReason>) {
+    /// A callee turn with its label and the other intents heard in it.
+    fn turn(&mut self, label: String, also: Vec<String>, dtmf_opt_out: Option<OptOutReason>) {
         self.st.turns += 1;
         self.st.intents.push(label.clone());
+        // An opt-out said together with a complaint is both: the opt-out decides
+        // the turn, and the complaint is recorded as if said alone.
+        let complained = label == intent::COMPLAINT
+            || (label == intent::OPT_OUT && also.iter().any(|l| l == intent::COMPLAINT));
+        let objects = also.iter().any(|l| l == intent::OBJECT_RECORDING);
+        self.st.also.push(also);
         let opt_out = match label.as_str() {
+            _ if complained => Some(OptOutReason::Complaint),
             intent::OPT_OUT => Some(OptOutReason::Spoken),
-            intent::COMPLAINT => Some(OptOutReason::Complaint),
             _ => dtmf_opt_out,
         };
         if let Some(reason) = opt_out {
-            return self.opt_out(reason);
+            return self.opt_out(reason, objects);
         }
         let s = self.script();
         if s.max_duration_secs
@@ -241,12 +247,21 @@ impl Run<'_> {
         }
     }
 
-    fn opt_out(&mut self, reason: OptOutReason) {
+    /// Records the opt-out and ends the call; `objects_to_recording` when the
+    /// same words also refused the recording ("不要录音，也别再打了").
+    fn opt_out(&mut self, reason: OptOutReason, objects_to_recording: bool) {
         // The number goes on the do-not-call list before anything else happens.
         self.st.opted_out = true;
         self.out.push(Action::RecordOptOut { reason });
+        if objects_to_recording && !self.st.recording_stopped {
+            self.st.recording_stopped = true;
+            self.st.utterances.clear();
+            self.out.push(Action::StopRecording);
+        }
         let global = &self.it.script.global;
         let handler = if reason == OptOutReason::Complaint {
+            self.st.complained = true;
+            self.st.tags.push("complaint".into());
             self.out.push(Action::SetTag("complaint".into()));
             global
                 .get(intent::COMPLAINT)

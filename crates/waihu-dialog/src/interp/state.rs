@@ -27,6 +27,11 @@ pub struct State {
     pub path: Vec<String>,
     /// One label per callee turn.
     pub intents: Vec<String>,
+    /// The other intents heard in each callee turn, parallel to `intents` and
+    /// usually empty: `complaint` in a turn labelled `opt_out` ("我要投诉，把我号码删掉").
+    pub also: Vec<Vec<String>>,
+    /// The callee complained (alone, or in the same breath as an opt-out).
+    pub complained: bool,
     /// Callee utterances (empty after the callee objected to recording).
     pub utterances: Vec<String>,
     /// Re-prompts per node.
@@ -58,6 +63,8 @@ impl State {
             vars,
             path: Vec::new(),
             intents: Vec::new(),
+            also: Vec::new(),
+            complained: false,
             utterances: Vec::new(),
             repeats: BTreeMap::new(),
             turns: 0,

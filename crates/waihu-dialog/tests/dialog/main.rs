@@ -8,5 +8,6 @@ mod interp;
 mod lint_rules;
 mod llm;
 mod malformed;
+mod optout;
 mod schema;
 mod support;

@@ -77,8 +77,10 @@ fn bench_intent(args: BenchIntentArgs) -> anyhow::Result<ExitCode> {
     let (held, _) = parse(HELDOUT);
     let d = evaluate(&r, &dev, args.rounds);
     let h = evaluate(&r, &held, args.rounds);
-    let pct = |t: &waihu_dialog::corpus::Tally| {
-        format!("{:.1} % ({}/{})", t.accuracy() * 100.0, t.correct, t.total)
+    // An empty part (no held-out set yet) prints a dash, not 0 %.
+    let pct = |t: &waihu_dialog::corpus::Tally| match t.total {
+        0 => "–".to_string(),
+        _ => format!("{:.1} % ({}/{})", t.accuracy() * 100.0, t.correct, t.total),
     };
     println!("| intent | dev | held-out |");
     println!("|---|---|---|");
@@ -98,6 +100,18 @@ fn bench_intent(args: BenchIntentArgs) -> anyhow::Result<ExitCode> {
         println!("| **all {lang}** | {} | {} |", pct(a), pct(b));
     }
     println!("| **all** | {} | {} |", pct(&d.overall), pct(&h.overall));
+    // The figure that matters most: a missed opt-out means a person is called again.
+    let opt_out = waihu_dialog::intent::OPT_OUT;
+    println!(
+        "| **opt_out recall** | {} | {} |",
+        pct(&d.recall(opt_out)),
+        pct(&h.recall(opt_out))
+    );
+    println!(
+        "| **opt_out precision** | {} | {} |",
+        pct(&d.precision(opt_out)),
+        pct(&h.precision(opt_out))
+    );
     let mut times = d.times.clone();
     times.extend(&h.times);
     times.sort();

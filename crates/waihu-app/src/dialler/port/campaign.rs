@@ -419,6 +419,7 @@ mod tests {
             callee: None,
             dtmf,
             intent: "x".into(),
+            also: Vec::new(),
             robot: None,
             latency_ms: Some(latency_ms),
             timings: TurnTimings {

@@ -1,14 +1,16 @@
 //! `waihu bench asr`: how well the robot hears callees on the telephone. The
 //! labelled callee utterances of the intent corpus (development and held-out
 //! parts) are spoken by several synthetic voices (espeak-ng variants, speeds and
-//! pitches), put through each line condition — G.711 μ-law or A-law, pink noise
+//! pitches, or neural voices rendered in advance by `scripts/render-speech.py`:
+//! `--speech-dir`), put through each line condition — G.711 μ-law or A-law, pink noise
 //! at a chosen SNR, lost 20 ms frames played out as silence — cut by the same
 //! end-pointer as live calls, recognised by the built-in Whisper engine, and
 //! matched to an intent by the built-in rules. Reported per condition: CER
 //! (Chinese), WER (English), **intent accuracy after ASR**, opt-out recall after
 //! ASR, and the real-time factor; plus whether noise alone produces words.
 //!
-//! The voices are synthetic: the figures say how recognition degrades with the
+//! The voices are synthetic (espeak-ng's Mandarin is robotic enough that Whisper
+//! mishears most of it; the neural voices are far closer to people): the figures say how recognition degrades with the
 //! line, and where the intent rules fail on what Whisper really returns, not how
 //! well a human caller is heard.
 
@@ -59,6 +61,11 @@ pub struct BenchAsrArgs {
     /// part is never looked at utterance by utterance).
     #[arg(long)]
     pub errors: bool,
+    /// Speak with neural voices rendered in advance by `scripts/render-speech.py`
+    /// into these directories (each with its `index.tsv`) instead of espeak-ng;
+    /// one of the voices rendered for an utterance is chosen by the seed.
+    #[arg(long, value_delimiter = ',')]
+    pub speech_dir: Vec<std::path::PathBuf>,
 }
 
 /// One line condition.
@@ -186,43 +193,11 @@ pub fn run(ctx: &super::Context, args: BenchAsrArgs) -> anyhow::Result<ExitCode>
         speech.asr = crate::settings::AsrEngineSetting::Whisper;
         waihu_app::speech::asr(&speech, &ctx.settings.data.dir, tts_plain.as_ref())?
     };
-    let voices = VOICES
-        .iter()
-        .map(|&(variant, wpm, pitch)| {
-            Ok(EspeakTts::new()?
-                .with_variant(variant)
-                .with_speed(wpm)
-                .with_pitch(pitch))
-        })
-        .collect::<Result<Vec<_>, waihu_speech::tts::TtsError>>()
-        .context("espeak-ng is needed to speak the test utterances")?;
-    let zh = samples.iter().filter(|s| s.lang == "zh").count();
-    println!(
-        "speaking {} utterances ({zh} zh, {} en, part {}) in {} voices…",
-        samples.len(),
-        samples.len() - zh,
-        args.part,
-        voices.len()
-    );
-    let spoken = samples
-        .into_iter()
-        .enumerate()
-        .map(|(i, sample)| {
-            let voice = &voices[(mix(args.seed, i as u64) % voices.len() as u64) as usize];
-            let lang = if sample.lang == "en" {
-                Lang::English
-            } else {
-                Lang::Mandarin
-            };
-            let speech = voice
-                .synthesize(&sample.text, lang)
-                .with_context(|| format!("speaking {:?}", sample.text))?;
-            let mut audio = vec![0i16; LEAD_MS * 8];
-            audio.extend(speech);
-            audio.extend(std::iter::repeat_n(0i16, TRAIL_MS * 8));
-            Ok(Spoken { sample, audio })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let spoken = if args.speech_dir.is_empty() {
+        speak_with_espeak(samples, args.seed)?
+    } else {
+        load_rendered(samples, &args.speech_dir, args.seed)?
+    };
     let workers = match args.workers {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -266,6 +241,118 @@ pub fn run(ctx: &super::Context, args: BenchAsrArgs) -> anyhow::Result<ExitCode>
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The utterances spoken by espeak-ng, one of [`VOICES`] each.
+fn speak_with_espeak(samples: Vec<Sample>, seed: u64) -> anyhow::Result<Vec<Spoken>> {
+    let voices = VOICES
+        .iter()
+        .map(|&(variant, wpm, pitch)| {
+            Ok(EspeakTts::new()?
+                .with_variant(variant)
+                .with_speed(wpm)
+                .with_pitch(pitch))
+        })
+        .collect::<Result<Vec<_>, waihu_speech::tts::TtsError>>()
+        .context("espeak-ng is needed to speak the test utterances")?;
+    let zh = samples.iter().filter(|s| s.lang == "zh").count();
+    println!(
+        "speaking {} utterances ({zh} zh, {} en) in {} espeak-ng voices…",
+        samples.len(),
+        samples.len() - zh,
+        voices.len()
+    );
+    samples
+        .into_iter()
+        .enumerate()
+        .map(|(i, sample)| {
+            let voice = &voices[(mix(seed, i as u64) % voices.len() as u64) as usize];
+            let lang = if sample.lang == "en" {
+                Lang::English
+            } else {
+                Lang::Mandarin
+            };
+            let speech = voice
+                .synthesize(&sample.text, lang)
+                .with_context(|| format!("speaking {:?}", sample.text))?;
+            Ok(Spoken {
+                audio: on_the_line(&speech, LEAD_MS),
+                sample,
+            })
+        })
+        .collect()
+}
+
+/// The utterances as rendered in advance (`scripts/render-speech.py`): every
+/// directory's `index.tsv` lists `file, lang, voice, text`.
+fn load_rendered(
+    samples: Vec<Sample>,
+    dirs: &[std::path::PathBuf],
+    seed: u64,
+) -> anyhow::Result<Vec<Spoken>> {
+    let mut rendered: std::collections::HashMap<(String, String), Vec<std::path::PathBuf>> =
+        std::collections::HashMap::new();
+    for dir in dirs {
+        let index = dir.join("index.tsv");
+        let text = std::fs::read_to_string(&index).with_context(|| {
+            format!(
+                "reading {} (render the utterances first: scripts/render-speech.py)",
+                index.display()
+            )
+        })?;
+        for (n, line) in text.lines().enumerate() {
+            let f: Vec<&str> = line.splitn(4, '\t').collect();
+            match f.as_slice() {
+                ["file", ..] => {}
+                [file, lang, _voice, text] => rendered
+                    .entry((lang.to_string(), text.to_string()))
+                    .or_default()
+                    .push(dir.join(file)),
+                _ => anyhow::bail!(
+                    "{}:{}: expected file, lang, voice, text",
+                    index.display(),
+                    n + 1
+                ),
+            }
+        }
+    }
+    let missing = samples
+        .iter()
+        .filter(|s| !rendered.contains_key(&(s.lang.clone(), s.text.clone())))
+        .count();
+    anyhow::ensure!(
+        missing == 0,
+        "{missing} of {} utterances have no rendered speech in {:?}: render the corpus part with scripts/render-speech.py",
+        samples.len(),
+        dirs
+    );
+    println!(
+        "{} utterances rendered by neural voices in advance",
+        samples.len()
+    );
+    samples
+        .into_iter()
+        .enumerate()
+        .map(|(i, sample)| {
+            let files = &rendered[&(sample.lang.clone(), sample.text.clone())];
+            let file = &files[(mix(seed, i as u64) % files.len() as u64) as usize];
+            let speech = waihu_speech::wav::read_wav_8k(file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            Ok(Spoken {
+                audio: on_the_line(&speech, 0),
+                sample,
+            })
+        })
+        .collect()
+}
+
+/// `speech` with `lead_ms` of silence before it and [`TRAIL_MS`] after, so that
+/// the end-pointer closes the utterance as on a call.
+fn on_the_line(speech: &[i16], lead_ms: usize) -> Vec<i16> {
+    let mut audio = vec![0i16; lead_ms * 8];
+    audio.extend_from_slice(speech);
+    audio.extend(std::iter::repeat_n(0i16, TRAIL_MS * 8));
+    audio
 }
 
 /// `a/b` as a percentage with the counts, or a dash when there is nothing to count.

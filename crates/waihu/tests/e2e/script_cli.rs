@@ -252,4 +252,35 @@ fn bench_asr_reports_error_rates_and_intent_after_asr() {
     );
     assert!(!o.status.success());
     assert!(err(&o).contains("\"snrx\" needs a number"), "{}", err(&o));
+
+    // Speech rendered in advance: a missing index says how to render it, and an
+    // index lacking utterances says how many.
+    let bench_dir = |speech: &std::path::Path| {
+        let mut c = waihu(dir.path());
+        c.env("WAIHU_SPEECH__MODEL", &model).args([
+            "bench",
+            "asr",
+            "--part",
+            "dev",
+            "--limit",
+            "1",
+            "--conditions",
+            "pcm",
+        ]);
+        c.arg("--speech-dir").arg(speech);
+        c
+    };
+    let o = run_cmd(&mut bench_dir(&dir.path().join("nowhere")), None);
+    assert!(!o.status.success());
+    assert!(err(&o).contains("scripts/render-speech.py"), "{}", err(&o));
+    let rendered = dir.path().join("rendered");
+    std::fs::create_dir_all(&rendered).unwrap();
+    std::fs::write(rendered.join("index.tsv"), "file\tlang\tvoice\ttext\n").unwrap();
+    let o = run_cmd(&mut bench_dir(&rendered), None);
+    assert!(!o.status.success());
+    assert!(
+        err(&o).contains("2 of 2 utterances have no rendered speech"),
+        "{}",
+        err(&o)
+    );
 }

@@ -297,7 +297,8 @@ impl CampaignPort for StorePort {
                     result.recording_stopped = c.recording_stopped;
                     result.transcript_json = serde_json::to_string(&c.transcript).ok();
                     result.path_json = serde_json::to_string(&c.path).ok();
-                    result.intents_json = serde_json::to_string(&c.intents).ok();
+                    result.intents_json =
+                        serde_json::to_string(&heard_intents(&c.intents, &c.turn_log)).ok();
                     result.turn_log_json = serde_json::to_string(&c.turn_log).ok();
                     let lat: Vec<u64> = c.turn_log.iter().filter_map(|t| t.latency_ms).collect();
                     if !lat.is_empty() {
@@ -409,9 +410,22 @@ fn split_latencies(turns: &[waihu_call::Turn]) -> (Vec<u64>, Vec<u64>) {
     (keys, speech)
 }
 
+/// The intents stored with a call: one per callee turn, then the other intents
+/// heard in the same words (a complaint said with an opt-out), so that reports
+/// counting calls with a complaint count that call too.
+fn heard_intents(per_turn: &[String], turns: &[waihu_call::Turn]) -> Vec<String> {
+    let mut heard = per_turn.to_vec();
+    for also in turns.iter().flat_map(|t| &t.also) {
+        if !heard.contains(also) {
+            heard.push(also.clone());
+        }
+    }
+    heard
+}
+
 #[cfg(test)]
 mod tests {
-    use super::split_latencies;
+    use super::{heard_intents, split_latencies};
     use waihu_call::{Turn, TurnTimings};
 
     fn turn(dtmf: Option<char>, speech_end_ms: Option<u64>, latency_ms: u64) -> Turn {
@@ -438,5 +452,18 @@ mod tests {
             turn(None, Some(9_000), 720),
         ];
         assert_eq!(split_latencies(&turns), (vec![40], vec![650, 720]));
+    }
+
+    #[test]
+    fn a_complaint_heard_with_an_opt_out_is_stored_with_the_intents() {
+        let mut t = turn(None, Some(1_000), 500);
+        t.intent = "opt_out".into();
+        t.also = vec!["complaint".into()];
+        let per_turn = vec!["affirm".to_string(), "opt_out".to_string()];
+        assert_eq!(
+            heard_intents(&per_turn, &[turn(None, None, 1), t]),
+            ["affirm", "opt_out", "complaint"]
+        );
+        assert_eq!(heard_intents(&per_turn, &[]), per_turn);
     }
 }

@@ -27,7 +27,7 @@ await journey("operator", async ({ page, shot, dialogs }) => {
   check(await page.isVisible("h2:has-text('e2e-shop')"), "the new tenant's page opens");
   const userForm = "form[action$='/users']";
   await page.fill(`${userForm} input[name=username]`, "shop-admin");
-  await page.fill(`${userForm} input[name=password]`, "shop-admin-password-1");
+  await page.fill(`${userForm} input[name=password]`, "harbour-lights-2026");
   await page.selectOption(`${userForm} select[name=role]`, "admin");
   await Promise.all([page.waitForURL(/done=1$/), page.click(`${userForm} button[type=submit]`)]);
   check(await page.isVisible("td >> text=shop-admin"), "the tenant's admin is listed");
@@ -41,6 +41,10 @@ await journey("operator", async ({ page, shot, dialogs }) => {
   check(await page.locator("tr", { hasText: "e2e-shop" }).locator(".badge.bad").isVisible(), "the tenant shows as suspended");
   check(dialogs.count === 1, "suspending asked for confirmation (app.js)");
   await shot("tenants");
+  // Resume it: a suspended tenant's admin could sign in and read, but change nothing.
+  await row.locator("input[name=reason]").fill("e2e resumed");
+  await Promise.all([page.waitForURL(/\/tenants\?done=1$/), row.locator("button[type=submit]").click()]);
+  check(!(await page.locator("tr", { hasText: "e2e-shop" }).locator(".badge.bad").isVisible()), "the tenant is active again");
 
   // Switch to English; the choice sticks across pages.
   await Promise.all([page.waitForLoadState("load"), page.click("a.lang")]);
@@ -64,13 +68,13 @@ await journey("operator", async ({ page, shot, dialogs }) => {
 
   // The tenant's admin (created above) manages its own users and API tokens.
   await page.fill("input[name=username]", "shop-admin");
-  await page.fill("input[name=password]", "shop-admin-password-1");
+  await page.fill("input[name=password]", "harbour-lights-2026");
   await Promise.all([page.waitForURL(`${base}/`), page.click("button[type=submit]")]);
   check(await page.isVisible("strong:has-text('e2e-shop')"), "the admin's dashboard names its tenant");
   check(!(await page.isVisible("nav a[href='/tenants']")), "the admin has no platform console");
   await page.click("nav a[href='/users']");
   await page.fill("input[name=username]", "shop-agent");
-  await page.fill("input[name=password]", "shop-agent-password-1");
+  await page.fill("input[name=password]", "lantern-over-the-bay-7");
   await page.selectOption("select[name=role]", "agent");
   await Promise.all([page.waitForURL(/\/users\?done=1$/), page.click("form[action='/users'] button[type=submit]")]);
   check(await page.isVisible("td >> text=shop-agent"), "the admin created an agent");

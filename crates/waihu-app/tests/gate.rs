@@ -192,3 +192,46 @@ async fn another_process_s_settings_are_kept_for_the_time_to_live_only() {
         assert_eq!(denials(&store, &fresh, &tenant).await, ["cap_24h"]);
     }
 }
+
+/// The dialler reads the tenant fresh before every dial (`StorePort::gate`): a
+/// tenant suspended by another process is refused at its next dial, with the rule
+/// that pauses the task, and dials again once resumed.
+#[tokio::test]
+async fn a_tenant_suspended_by_another_process_is_refused_at_the_next_dial() {
+    for (db, store, other, tenant) in setups().await {
+        let settings = GateSettings::new(Duration::from_secs(3600));
+        let tid = tenant.id;
+        let fresh = |s: Store| async move { s.get_tenant(tid).await.unwrap().unwrap() };
+        assert!(denials(&store, &settings, &fresh(store.clone()).await)
+            .await
+            .is_empty());
+        let actor = Actor::cli("other");
+        other
+            .set_tenant_status(
+                tenant.id,
+                waihu_store::TenantStatus::Suspended,
+                "complaints",
+                &actor,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            denials(&store, &settings, &fresh(store.clone()).await).await,
+            ["tenant_standing"],
+            "{:?}",
+            db.kind
+        );
+        other
+            .set_tenant_status(
+                tenant.id,
+                waihu_store::TenantStatus::Active,
+                "resolved",
+                &actor,
+            )
+            .await
+            .unwrap();
+        assert!(denials(&store, &settings, &fresh(store.clone()).await)
+            .await
+            .is_empty());
+    }
+}

@@ -39,6 +39,12 @@ impl TrustedProxies {
         self.0.is_empty()
     }
 
+    /// Whether the connection's peer is a trusted proxy (whose forwarding
+    /// headers may be believed); an unknown peer is not.
+    pub fn trusts_peer(&self, peer: Option<IpAddr>) -> bool {
+        peer.is_some_and(|p| self.trusts(p))
+    }
+
     fn trusts(&self, ip: IpAddr) -> bool {
         let ip = ip.to_canonical();
         self.0.iter().any(|n| n.contains(&ip))

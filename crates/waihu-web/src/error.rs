@@ -31,6 +31,8 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// Too many failed logins: temporarily locked.
     LockedOut,
+    /// The caller's tenant is suspended: it may sign in, read and export only.
+    TenantSuspended,
     /// Something failed on our side.
     Internal,
 }
@@ -48,6 +50,7 @@ impl ErrorCode {
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::LockedOut => "locked_out",
+            ErrorCode::TenantSuspended => "tenant_suspended",
             ErrorCode::Internal => "internal",
         }
     }
@@ -56,7 +59,9 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         match self {
             ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden | ErrorCode::CsrfFailed => StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden | ErrorCode::CsrfFailed | ErrorCode::TenantSuspended => {
+                StatusCode::FORBIDDEN
+            }
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
@@ -153,7 +158,8 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable code: unauthorized, forbidden, csrf_failed, not_found, conflict,
-    /// invalid, bad_request, method_not_allowed, locked_out, internal.
+    /// invalid, bad_request, method_not_allowed, locked_out, tenant_suspended,
+    /// internal.
     pub code: String,
     /// Human-readable explanation.
     pub message: String,

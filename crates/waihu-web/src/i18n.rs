@@ -167,7 +167,7 @@ messages! {
     RoleAdmin => "管理员", "Administrator";
     RoleAgent => "坐席", "Agent";
     RoleAuditor => "审计员", "Auditor";
-    PasswordHint => "至少 10 个字符", "At least 10 characters";
+    PasswordHint => "12–128 个字符，不能是常见密码，不能包含用户名或租户名", "12–128 characters, not a common password, not containing the username or tenant name";
     UserDetail => "用户详情", "User";
     ResetPassword => "重置密码", "Reset password";
     ResetPasswordHint => "设置新密码后，该用户的所有会话将立即退出。", "After a reset, all of this user's sessions end at once.";
@@ -700,6 +700,12 @@ messages! {
     RsTitle => "来电权益平台设置", "Callee rights: platform settings";
     RsWindow => "投诉率统计窗口（天）", "Complaint rate window (days)";
     RsRetentionMax => "保留期限上限（天）", "Retention maximum (days)";
+    // suspension, lockouts and passwords
+    ErrTenantSuspended => "租户已暂停", "Tenant suspended";
+    ErrTenantSuspendedHint => "您的租户已被平台暂停：仍可登录、查看和导出本租户的数据，但不能做任何修改。如有疑问请联系平台运营方。", "Your tenant has been suspended by the platform: you can still sign in, read and export your tenant's data, but not change anything. Contact the platform operator with any questions.";
+    LoginDelayed => "该账户近期登录失败次数较多，请稍等片刻再试。", "This account has had many failed sign-ins lately. Wait a moment and try again.";
+    UsernameGetsTenant => "登录名为「用户名@租户名」", "The login name is “username@tenant”";
+    PubErrComplaintCap => "该号码在 24 小时内提交的投诉已达上限，请明天再试。如情况紧急，请直接联系运营方。", "This number has reached its limit of complaints for 24 hours; please try again tomorrow, or contact the operator directly if it is urgent.";
 }
 
 #[cfg(test)]

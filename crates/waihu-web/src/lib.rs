@@ -27,6 +27,7 @@ pub mod rights;
 pub mod security;
 pub mod server;
 pub mod state;
+pub mod tls;
 
 pub use error::{AppError, AppResult, ErrorCode};
 pub use server::{app, serve};

@@ -1,9 +1,10 @@
 //! The router and the server loop. Tests call [`app`] with `oneshot`, or [`serve`]
 //! on a listener bound to `127.0.0.1:0`.
 
+use crate::auth::suspension;
 use crate::state::AppState;
-use crate::{api, assets, health, i18n, metrics, pages, public, security};
-use axum::middleware::from_fn;
+use crate::{api, assets, health, i18n, metrics, pages, public, security, tls};
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::Router;
 use std::future::Future;
@@ -18,12 +19,17 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics::metrics))
         .route("/static/{file}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))
-        .nest("/api/v1", api::routes())
+        .nest(
+            "/api/v1",
+            api::routes().route_layer(from_fn_with_state(state.clone(), suspension::guard)),
+        )
         .merge(public::routes(state.clone()))
         .merge(pages::routes(state.clone()))
         .layer(from_fn(i18n::negotiate))
         .layer(from_fn(security::headers))
         .layer(from_fn(metrics::track))
+        // First of all: forwarding headers only from trusted proxies.
+        .layer(from_fn_with_state(state.clone(), tls::forwarded_proto))
         .with_state(state)
 }
 

@@ -1,6 +1,5 @@
 //! The state every handler shares: a cheap clonable handle.
 
-use crate::auth::lockout::LoginGuard;
 use std::path::PathBuf;
 use std::sync::Arc;
 use waihu_compliance::pii::PhoneKey;
@@ -10,7 +9,8 @@ use waihu_store::Store;
 /// When session cookies carry the `Secure` attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecureCookies {
-    /// When the request came over TLS as told by a proxy's `X-Forwarded-Proto: https`.
+    /// When the request came over TLS: to this server itself, or to a trusted
+    /// proxy that says `X-Forwarded-Proto: https` (see `tls`).
     Auto,
     /// Always (the server is only reached over HTTPS).
     Always,
@@ -28,6 +28,8 @@ pub struct WebConfig {
     /// Reverse proxies whose `X-Forwarded-For` names the client (rate limits,
     /// lockouts and the audit log use that address).
     pub trusted_proxies: crate::client_addr::TrustedProxies,
+    /// Complaints one verified number may file on the public pages per 24 hours.
+    pub complaints_per_number_day: u32,
 }
 
 impl Default for WebConfig {
@@ -36,6 +38,7 @@ impl Default for WebConfig {
             secure_cookies: SecureCookies::Auto,
             session_ttl: chrono::Duration::hours(12),
             trusted_proxies: Default::default(),
+            complaints_per_number_day: 3,
         }
     }
 }
@@ -47,10 +50,8 @@ pub struct AppState {
     pub store: Store,
     /// Renders the Prometheus text exposition.
     pub metrics: crate::metrics::Metrics,
-    /// The time source for sessions and lockouts.
+    /// The time source for sessions and sign-in throttling.
     pub clock: Arc<dyn Clock>,
-    /// Failed-login counting and temporary lockout.
-    pub login_guard: LoginGuard,
     /// Back-office settings.
     pub config: Arc<WebConfig>,
     /// The platform's phone-number hash key, to look up and change do-not-call
@@ -87,7 +88,6 @@ impl AppState {
             store,
             metrics: crate::metrics::Metrics::global(),
             clock,
-            login_guard: LoginGuard::default(),
             config: Arc::new(config),
             phone_key: None,
             recordings_dir: None,

@@ -73,8 +73,8 @@ pub struct DatabaseSettings {
 pub struct ServerSettings {
     /// Address the back office, API, health checks and metrics listen on.
     pub listen: SocketAddr,
-    /// `Secure` session cookies: `auto` (when a proxy says `X-Forwarded-Proto:
-    /// https`), `always` or `never`.
+    /// `Secure` session cookies: `auto` (when served over TLS, or a trusted
+    /// proxy says `X-Forwarded-Proto: https`), `always` or `never`.
     pub secure_cookies: SecureCookiesSetting,
     /// How long a back-office login lasts, in hours.
     pub session_ttl_hours: u32,
@@ -82,6 +82,8 @@ pub struct ServerSettings {
     /// names the client; a list or a comma-separated string (environment).
     #[serde(default, deserialize_with = "list_or_csv")]
     pub trusted_proxies: Vec<String>,
+    /// Complaints one verified number may file on the public pages per 24 hours.
+    pub public_complaints_per_day: u32,
 }
 
 /// A list of strings, or one comma-separated string (as an environment
@@ -148,6 +150,7 @@ struct DefaultServer {
     listen: &'static str,
     secure_cookies: SecureCookiesSetting,
     session_ttl_hours: u32,
+    public_complaints_per_day: u32,
 }
 #[derive(Serialize)]
 struct DefaultLog {
@@ -167,6 +170,7 @@ const DEFAULTS: Defaults = Defaults {
         listen: "127.0.0.1:8080",
         secure_cookies: SecureCookiesSetting::Auto,
         session_ttl_hours: 12,
+        public_complaints_per_day: 3,
     },
     log: DefaultLog {
         format: LogFormat::Text,
@@ -249,7 +253,7 @@ impl Settings {
     pub fn redacted_toml(&self) -> String {
         let url = redact_url(self.database.url.expose_secret());
         format!(
-            "[data]\ndir = {data_dir:?}\n\n[database]\nurl = {url:?}\nmax_connections = {maxc}\n\n[server]\nlisten = \"{listen}\"\nsecure_cookies = \"{secure}\"\nsession_ttl_hours = {ttl}\ntrusted_proxies = {proxies:?}\n\n[log]\nformat = \"{format}\"\nfilter = {filter:?}\n",
+            "[data]\ndir = {data_dir:?}\n\n[database]\nurl = {url:?}\nmax_connections = {maxc}\n\n[server]\nlisten = \"{listen}\"\nsecure_cookies = \"{secure}\"\nsession_ttl_hours = {ttl}\ntrusted_proxies = {proxies:?}\npublic_complaints_per_day = {complaints}\n\n[log]\nformat = \"{format}\"\nfilter = {filter:?}\n",
             data_dir = self.data.dir.display().to_string(),
             maxc = self.database.max_connections,
             listen = self.server.listen,
@@ -260,6 +264,7 @@ impl Settings {
             },
             ttl = self.server.session_ttl_hours,
             proxies = self.server.trusted_proxies,
+            complaints = self.server.public_complaints_per_day,
             format = match self.log.format {
                 LogFormat::Text => "text",
                 LogFormat::Json => "json",

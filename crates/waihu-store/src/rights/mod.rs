@@ -71,6 +71,13 @@ pub trait RightsRepo {
         complaint: NewComplaint,
         actor: &Actor,
     ) -> StoreResult<FiledComplaint>;
+    /// How many tickets were filed for the number with this keyed hash at or
+    /// after `since` (the public pages' daily cap per verified number).
+    async fn complaints_filed_since(
+        &self,
+        number_hash: &PhoneHash,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64>;
     /// Tickets in scope, newest first.
     async fn list_complaints(
         &self,

@@ -30,6 +30,8 @@ pub(crate) mod rights;
 // Learning from calls (migration 0006).
 pub(crate) mod history;
 pub(crate) mod insight;
+// Failed sign-ins (migration 0007).
+pub(crate) mod login_throttle;
 
 use crate::error::{StoreError, StoreResult};
 
@@ -154,6 +156,7 @@ macro_rules! impl_all {
         $crate::sql::insight::impl_insight!($backend, $db);
         $crate::sql::history::impl_history!($backend, $db);
         $crate::campaign::dashboard::impl_dashboard!($backend, $db);
+        $crate::sql::login_throttle::impl_login_throttle!($backend, $db);
     };
 }
 pub(crate) use impl_all;

@@ -117,6 +117,17 @@ macro_rules! impl_sessions {
                     keep_session: &str,
                     actor: &Actor,
                 ) -> StoreResult<()> {
+                    let tenant_name: Option<(String,)> = match user.tenant_id {
+                        Some(t) => sqlx::query_as("SELECT name FROM tenants WHERE id = $1")
+                            .bind(t.0)
+                            .fetch_optional(&self.pool)
+                            .await?,
+                        None => None,
+                    };
+                    $crate::password::require_strong(
+                        new_password,
+                        &[&user.username, tenant_name.as_ref().map_or("", |n| n.0.as_str())],
+                    )?;
                     let hash = hash_password(new_password)?;
                     let mut w = self.begin_write().await?;
                     let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")

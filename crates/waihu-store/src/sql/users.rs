@@ -26,6 +26,20 @@ macro_rules! impl_users {
                     _ => {}
                 }
                 $crate::sql::check_username(username)?;
+                let tenant_name = match tenant_id {
+                    Some(t) => {
+                        let name: Option<(String,)> = sqlx::query_as("SELECT name FROM tenants WHERE id = $1")
+                            .bind(t.0)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                        Some(name.ok_or(StoreError::NotFound("tenant"))?.0)
+                    }
+                    None => None,
+                };
+                $crate::password::require_strong(
+                    password,
+                    &[username, tenant_name.as_deref().unwrap_or("")],
+                )?;
                 let user = User {
                     id: UserId::new(),
                     tenant_id,
@@ -35,15 +49,6 @@ macro_rules! impl_users {
                     created_at: storage_time(Utc::now()),
                 };
                 let mut w = self.begin_write().await?;
-                if let Some(t) = tenant_id {
-                    let exists: Option<(uuid::Uuid,)> = sqlx::query_as("SELECT id FROM tenants WHERE id = $1")
-                        .bind(t.0)
-                        .fetch_optional(&mut *w.tx)
-                        .await?;
-                    if exists.is_none() {
-                        return Err(StoreError::NotFound("tenant"));
-                    }
-                }
                 sqlx::query(
                     "INSERT INTO users (id, tenant_id, username, password_hash, role, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6)",
@@ -95,6 +100,16 @@ macro_rules! impl_users {
                 password: &str,
                 actor: &Actor,
             ) -> StoreResult<()> {
+                let names: Option<(String, String)> = sqlx::query_as(
+                    "SELECT u.username, t.name FROM users u JOIN tenants t ON t.id = u.tenant_id \
+                     WHERE u.tenant_id = $1 AND u.id = $2",
+                )
+                .bind(tenant_id.0)
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
+                let (username, tenant_name) = names.ok_or(StoreError::NotFound("user"))?;
+                $crate::password::require_strong(password, &[&username, &tenant_name])?;
                 let hash = hash_password(password)?;
                 let mut w = self.begin_write().await?;
                 let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE tenant_id = $2 AND id = $3")

@@ -12,7 +12,7 @@ async fn users_of_tenant_a_are_invisible_and_untouchable_for_tenant_b() {
         let a = crate::tenant(&store, "ta").await;
         let b = crate::tenant(&store, "tb").await;
         let alice = store
-            .create_user(Some(a.id), "alice", "alice-pass-123", Role::Admin, &actor)
+            .create_user(Some(a.id), "alice", "violet-tram-42", Role::Admin, &actor)
             .await
             .unwrap();
         assert_eq!(store.list_users(a.id).await.unwrap().len(), 1);

@@ -7,6 +7,7 @@ mod contacts;
 mod gate_facts;
 mod insight;
 mod isolation;
+mod login_throttle;
 mod rights;
 mod sessions;
 mod tenants_users;

@@ -24,7 +24,7 @@ async fn sessions_live_until_expiry_logout_or_user_deletion() {
         let actor = Actor::cli("test");
         let t = crate::tenant(&store, "acme").await;
         let u = store
-            .create_user(Some(t.id), "ann", "ann-password-1", Role::Admin, &actor)
+            .create_user(Some(t.id), "ann", "violet-tram-42", Role::Admin, &actor)
             .await
             .unwrap();
         store

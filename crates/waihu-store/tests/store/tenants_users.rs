@@ -53,13 +53,13 @@ async fn users_need_the_right_tenant_shape_and_unique_names() {
             Err(StoreError::Invalid(_))
         ));
         let admin = store
-            .create_user(Some(t.id), "alice", "alice-pass-123", Role::Admin, &actor)
+            .create_user(Some(t.id), "alice", "violet-tram-42", Role::Admin, &actor)
             .await
             .unwrap();
         assert!(
             matches!(
                 store
-                    .create_user(Some(t.id), "alice", "alice-pass-123", Role::Agent, &actor)
+                    .create_user(Some(t.id), "alice", "violet-tram-42", Role::Agent, &actor)
                     .await,
                 Err(StoreError::Conflict(_))
             ),
@@ -68,8 +68,8 @@ async fn users_need_the_right_tenant_shape_and_unique_names() {
         );
         let found = store.find_user_for_login("alice").await.unwrap().unwrap();
         assert_eq!(found.id, admin.id);
-        assert!(verify_password("alice-pass-123", &found.password_hash));
-        assert!(!found.password_hash.contains("alice-pass-123"));
+        assert!(verify_password("violet-tram-42", &found.password_hash));
+        assert!(!found.password_hash.contains("violet-tram-42"));
         store
             .set_user_password(t.id, admin.id, "new-password-456", &actor)
             .await

@@ -17,7 +17,8 @@ use waihu_store::password::verify_password;
 pub struct OwnPasswordReq {
     /// The current password.
     pub current: String,
-    /// The new one (at least 10 characters).
+    /// The new one (12-128 characters, not a common password, not containing the
+    /// username or the tenant's name).
     pub new: String,
 }
 

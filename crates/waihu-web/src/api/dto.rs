@@ -223,9 +223,12 @@ pub struct StatusReq {
 /// A new user.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateUserReq {
-    /// Login name: 2-64 letters, digits, `.`, `_`, `-`, `@`.
+    /// Login name: letters, digits, `.`, `_`, `-`. A tenant's admin gives the
+    /// name only: the platform adds `@` and the tenant (`carl@acme`, 64
+    /// characters at most in all).
     pub username: String,
-    /// At least 10 characters.
+    /// 12-128 characters, not a common password, not containing the username
+    /// or the tenant's name.
     pub password: String,
     /// admin, agent or auditor.
     pub role: String,
@@ -234,7 +237,8 @@ pub struct CreateUserReq {
 /// A new password set by an administrator.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PasswordReq {
-    /// At least 10 characters.
+    /// 12-128 characters, not a common password, not containing the username
+    /// or the tenant's name.
     pub password: String,
 }
 

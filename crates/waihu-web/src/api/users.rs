@@ -12,6 +12,30 @@ use axum::http::StatusCode;
 use axum::Json;
 use waihu_core::{Role, TenantId, UserId};
 
+/// The login name of an account a tenant's admin creates: the name typed, then
+/// `@` and the tenant's name (`carl@acme`). Each tenant thus has a namespace of
+/// its own, so that "already taken" can only ever name one of the tenant's own
+/// users, never reveal another tenant's. The typed name may not hold `@` itself.
+pub async fn tenant_login_name(
+    state: &AppState,
+    tenant: TenantId,
+    typed: &str,
+) -> AppResult<String> {
+    let typed = typed.trim();
+    if typed.contains('@') {
+        return Err(AppError::invalid(
+            "username",
+            "the username may not contain '@': the platform adds @ and the tenant's name",
+        ));
+    }
+    let t = state
+        .store
+        .get_tenant(tenant)
+        .await?
+        .ok_or_else(|| AppError::not_found("tenant"))?;
+    Ok(format!("{typed}@{}", t.name))
+}
+
 /// Creates a user in `tenant` after checking the role name and the fields.
 pub async fn create_in(
     state: &AppState,
@@ -71,16 +95,19 @@ pub async fn list(
     )?))
 }
 
-/// Creates a user in the tenant.
+/// Creates a user in the tenant. Its login name is the name given followed by
+/// `@` and the tenant's name (`carl@acme`), so names never clash with — or
+/// reveal — another tenant's.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUserReq,
     responses((status = 201, body = UserDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     who: Principal,
-    ApiJson(req): ApiJson<CreateUserReq>,
+    ApiJson(mut req): ApiJson<CreateUserReq>,
 ) -> AppResult<(StatusCode, Json<UserDto>)> {
     let t = who.tenant_for(TENANT_ADMINS)?;
+    req.username = tenant_login_name(&state, t, &req.username).await?;
     create_in(&state, &who, t, req).await
 }
 

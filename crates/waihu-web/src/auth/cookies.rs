@@ -27,7 +27,9 @@ pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// Whether cookies set in answer to this request get the `Secure` attribute.
+/// Whether cookies set in answer to this request get the `Secure` attribute. With
+/// `auto`, `X-Forwarded-Proto` is a fact here: the `tls` middleware has removed
+/// it unless a trusted proxy sent it, and set it when the connection was TLS.
 pub fn secure(state: &AppState, headers: &HeaderMap) -> bool {
     match state.config.secure_cookies {
         SecureCookies::Always => true,

@@ -1,7 +1,7 @@
-//! Login rate limiting: failures are counted per username and per client address
-//! within a window; past the limit, that key is locked for a while — even the right
-//! password is refused until the lock ends. Kept in memory: a restart forgets it,
-//! which only ever unlocks.
+//! In-memory failure counting (the public pages' wrong one-time codes): failures
+//! are counted per key within a window; past the limit, that key is locked for a
+//! while. A restart forgets it, which only ever unlocks. Back-office sign-ins are
+//! throttled in the database instead (`auth::throttle`).
 
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;

@@ -21,8 +21,8 @@ fn form(ctx: &PageCtx, notice: Option<(bool, String)>) -> Markup {
             form method="post" action="/account/password" {
                 (csrf_field(ctx))
                 p { label { (ctx.t(Msg::CurrentPassword)) input type="password" name="current" required autocomplete="current-password"; } }
-                p { label { (ctx.t(Msg::NewPassword)) input type="password" name="new" required minlength="10" autocomplete="new-password" placeholder=(ctx.t(Msg::PasswordHint)); } }
-                p { label { (ctx.t(Msg::RepeatPassword)) input type="password" name="repeat" required minlength="10" autocomplete="new-password"; } }
+                p { label { (ctx.t(Msg::NewPassword)) input type="password" name="new" required minlength="12" maxlength="128" autocomplete="new-password" placeholder=(ctx.t(Msg::PasswordHint)); } }
+                p { label { (ctx.t(Msg::RepeatPassword)) input type="password" name="repeat" required minlength="12" maxlength="128" autocomplete="new-password"; } }
                 button type="submit" { (ctx.t(Msg::Save)) }
             }
         }

@@ -1,10 +1,11 @@
-//! Sign in and sign out. Failed attempts are counted per username and per client
-//! address; past the limit the key is locked for a while and the lock is audited.
+//! Sign in and sign out. Failed attempts are throttled per account and client,
+//! per account over all clients and per client address (`auth::throttle`, counted
+//! in the database); a lock is audited.
 //! Every login and logout is written to the audit log.
 
 use super::{layout, safe_next, PageCtx, PageForm};
 use crate::auth::cookies::{self, PRE_LOGIN_COOKIE, SESSION_COOKIE};
-use crate::auth::lockout::{self, MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_USER};
+use crate::auth::throttle::{self, Refusal};
 use crate::auth::{csrf, session};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg};
@@ -41,7 +42,19 @@ enum Notice {
     None,
     Bye,
     Failed,
+    /// Locked for this client or address ([`throttle::LOCK_MINUTES`]).
     Locked,
+    /// Too many failures from anywhere: wait a little.
+    Delayed,
+}
+
+impl From<Refusal> for Notice {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::ClientLocked(_) | Refusal::AddressLocked(_) => Notice::Locked,
+            Refusal::Delayed(_) => Notice::Delayed,
+        }
+    }
 }
 
 fn render(
@@ -61,6 +74,7 @@ fn render(
                 Notice::Bye => div.notice.ok { (Msg::LoggedOut.t(lang)) },
                 Notice::Failed => div.notice.bad role="alert" { (Msg::LoginFailed.t(lang)) },
                 Notice::Locked => div.notice.bad role="alert" { (Msg::LoginLocked.t(lang)) },
+                Notice::Delayed => div.notice.bad role="alert" { (Msg::LoginDelayed.t(lang)) },
                 Notice::None => {},
             }
             form method="post" action="/login" {
@@ -132,19 +146,16 @@ pub async fn submit(
 ) -> AppResult<Response> {
     let ip = client_ip(&state, &peer, &headers);
     let now = state.clock.now();
-    let user_key = lockout::user_key(&form.username);
-    let mut keys = vec![user_key.clone()];
-    if let Some(ip) = ip {
-        keys.push(lockout::address_key(ip));
-    }
+    let keys = throttle::Keys::new(&form.username, ip);
     let pre = cookies::get(&headers, PRE_LOGIN_COOKIE).unwrap_or_default();
     let next = safe_next(form.next.as_deref());
     let username = form.username.trim().to_string();
     let again = |status: StatusCode, notice| {
         (status, render(lang, &pre, &next, &username, notice)).into_response()
     };
-    if state.login_guard.locked(&keys, now) {
-        return Ok(again(StatusCode::TOO_MANY_REQUESTS, Notice::Locked));
+    let counters = state.store.login_counters(&keys.lookup()).await?;
+    if let Some(refusal) = throttle::decide(&keys, &counters, now) {
+        return Ok(again(StatusCode::TOO_MANY_REQUESTS, Notice::from(refusal)));
     }
     let user = state.store.find_user_for_login(&username).await?;
     let phc = user
@@ -157,23 +168,24 @@ pub async fn submit(
         .await
         .map_err(AppError::internal)?;
     let Some(user) = user.filter(|_| ok) else {
-        let locked_user = state
-            .login_guard
-            .record_failure(&user_key, MAX_FAILURES_PER_USER, now);
-        let locked_ip = ip.is_some_and(|ip| {
-            state.login_guard.record_failure(
-                &lockout::address_key(ip),
-                MAX_FAILURES_PER_ADDRESS,
-                now,
-            )
+        let counters = state
+            .store
+            .record_login_failure(&keys.failure(), now)
+            .await?;
+        // This failure may have started a lock (a delay is not announced: the
+        // next attempt learns of it).
+        return Ok(match throttle::decide(&keys, &counters, now) {
+            Some(r @ (Refusal::ClientLocked(_) | Refusal::AddressLocked(_))) => {
+                audit_lockout(&state, &username, ip, r).await?;
+                again(StatusCode::TOO_MANY_REQUESTS, Notice::from(r))
+            }
+            _ => again(StatusCode::UNAUTHORIZED, Notice::Failed),
         });
-        if locked_user || locked_ip {
-            audit_lockout(&state, &username, ip, locked_user).await?;
-            return Ok(again(StatusCode::TOO_MANY_REQUESTS, Notice::Locked));
-        }
-        return Ok(again(StatusCode::UNAUTHORIZED, Notice::Failed));
     };
-    state.login_guard.clear(&user_key);
+    state
+        .store
+        .clear_login_failures(&keys.account, &keys.client)
+        .await?;
     // A fresh session every login (no fixation); a previous one on this browser ends.
     if let Some(old) = cookies::get(&headers, SESSION_COOKIE) {
         state
@@ -263,7 +275,7 @@ async fn audit_lockout(
     state: &AppState,
     username: &str,
     ip: Option<std::net::IpAddr>,
-    by_user: bool,
+    refusal: Refusal,
 ) -> AppResult<()> {
     // The name typed may not exist; keep what is stored short and printable.
     let shown: String = username
@@ -283,9 +295,9 @@ async fn audit_lockout(
         format!("user:{shown}"),
     )
     .with_details(serde_json::json!({
-        "scope": if by_user { "username" } else { "address" },
+        "scope": if matches!(refusal, Refusal::AddressLocked(_)) { "address" } else { "client" },
         "ip": ip.map(|i| i.to_string()),
-        "minutes": lockout::WINDOW_MINUTES,
+        "minutes": throttle::LOCK_MINUTES,
     }));
     state.store.append_audit(e).await?;
     Ok(())

@@ -127,6 +127,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .merge(crate::insight::page_routes())
         .fallback(|| async { AppError::not_found("page") })
+        .route_layer(from_fn_with_state(
+            state.clone(),
+            crate::auth::suspension::guard,
+        ))
         .layer(from_fn_with_state(state, csrf::guard))
         .layer(from_fn(error_pages))
 }
@@ -203,12 +207,14 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
         ErrorCode::Invalid => Msg::ErrInvalid,
         ErrorCode::BadRequest | ErrorCode::MethodNotAllowed => Msg::ErrBadRequest,
         ErrorCode::LockedOut => Msg::ErrLockedOut,
+        ErrorCode::TenantSuspended => Msg::ErrTenantSuspended,
         ErrorCode::Internal => Msg::ErrInternal,
     };
     let body = html! {
         div.card.login {
             h2 { (err.code.status().as_u16()) " · " (title.t(lang)) }
-            @if err.code != ErrorCode::Internal { p.hint { (err.message) } }
+            @if let Some(local) = err.local { p.hint { (local.t(lang)) } }
+            @else if err.code != ErrorCode::Internal { p.hint { (err.message) } }
             p { a.btn.secondary href="/" { (Msg::BackToDashboard.t(lang)) } }
         }
     };

@@ -52,8 +52,9 @@ pub fn create_form(ctx: &PageCtx, action: &str, tenant_roles: bool) -> Markup {
     html! {
         form.row method="post" action=(action) {
             (csrf_field(ctx))
-            label { (ctx.t(Msg::Username)) input type="text" name="username" required autocomplete="off"; }
-            label { (ctx.t(Msg::Password)) input type="password" name="password" required minlength="10" autocomplete="new-password" placeholder=(ctx.t(Msg::PasswordHint)); }
+            label { (ctx.t(Msg::Username)) input type="text" name="username" required autocomplete="off";
+                @if ctx.who.tenant_id.is_some() { small.hint { (ctx.t(Msg::UsernameGetsTenant)) } } }
+            label { (ctx.t(Msg::Password)) input type="password" name="password" required minlength="12" maxlength="128" autocomplete="new-password" placeholder=(ctx.t(Msg::PasswordHint)); }
             @if tenant_roles {
                 label { (ctx.t(Msg::Role))
                     select name="role" {
@@ -153,15 +154,11 @@ pub async fn create(
     } else {
         let t = ctx.who.tenant_for(TENANT_ADMINS)?;
         let role = tenant_role(&f.role)?;
+        // `name@tenant`: a namespace per tenant (see `api::users::tenant_login_name`).
+        let username = crate::api::users::tenant_login_name(&state, t, &f.username).await?;
         state
             .store
-            .create_user(
-                Some(t),
-                f.username.trim(),
-                &f.password,
-                role,
-                &ctx.who.actor,
-            )
+            .create_user(Some(t), &username, &f.password, role, &ctx.who.actor)
             .await?;
     }
     Ok(see_other("/users?done=1"))
@@ -207,7 +204,7 @@ pub async fn detail(
                 form.row method="post" action={ "/users/" (u.id) "/password" } {
                     (csrf_field(&ctx))
                     label { (ctx.t(Msg::NewPassword))
-                        input type="password" name="password" required minlength="10" autocomplete="new-password" placeholder=(ctx.t(Msg::PasswordHint)); }
+                        input type="password" name="password" required minlength="12" maxlength="128" autocomplete="new-password" placeholder=(ctx.t(Msg::PasswordHint)); }
                     button type="submit" { (ctx.t(Msg::Save)) }
                 }
             }

@@ -2,10 +2,11 @@
 //! (optional), when (China Standard Time, as a phone shows it) and what
 //! happened. The rights repository stores the ticket, ties it to the calls it
 //! names, puts the number on that business's do-not-call list at once and
-//! updates the business's complaint rate.
+//! updates the business's complaint rate. One verified number files at most
+//! `complaints_per_number_day` tickets per 24 hours (counted in the database).
 
 use super::{parse_number, verified, PubCtx, PubForm};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::i18n::Msg;
 use crate::state::AppState;
 use axum::extract::State;
@@ -53,6 +54,21 @@ pub async fn submit(
         return Ok(super::expired());
     };
     let now = state.clock.now();
+    // The cap is the verified number's, whatever address or browser files.
+    let cap = i64::from(state.config.complaints_per_number_day);
+    let filed = state
+        .store
+        .complaints_filed_since(&target.hash, now - chrono::Duration::hours(24))
+        .await?;
+    if filed >= cap {
+        return Err(AppError::new(
+            ErrorCode::LockedOut,
+            format!(
+                "this number has filed {cap} complaints in the last 24 hours; try again tomorrow"
+            ),
+        )
+        .localised(Msg::PubErrComplaintCap));
+    }
     let what = form.what.as_deref().unwrap_or("").trim().to_string();
     if what.is_empty() {
         return Err(AppError::invalid("what", "say what happened").localised(Msg::PubErrSayWhat));

@@ -220,9 +220,13 @@ pub fn parse_number(state: &AppState, raw: &str, field: &str) -> AppResult<Typed
     })
 }
 
-/// The verified number of this browser, if its session is live.
+/// The verified number of this browser, if its session is live and this is the
+/// client address that verified it.
 pub fn verified(state: &AppState, ctx: &PubCtx) -> Option<codes::Target> {
-    state.public.sessions.get(&ctx.headers, state.clock.now())
+    state
+        .public
+        .sessions
+        .get(&ctx.headers, ctx.ip, state.clock.now())
 }
 
 /// Where a page needing a verified number sends a browser without one.

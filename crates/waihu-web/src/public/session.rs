@@ -1,13 +1,16 @@
 //! The verified number of a browser: after a right code, a random token in a
 //! short-lived cookie (`waihu_pub`, HttpOnly, SameSite=Strict, 15 minutes) maps
-//! to the number's hash and masked form on the server. Nothing else about the
-//! person is kept, and the full number never is.
+//! to the number's hash and masked form on the server, and to the client address
+//! that typed the code: the cookie works from that address only, so a copied
+//! cookie is worth nothing elsewhere. Nothing else about the person is kept, and
+//! the full number never is.
 
 use super::codes::Target;
 use crate::auth::cookies;
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 /// The cookie of a verified browser.
@@ -19,8 +22,19 @@ pub const SESSION_MINUTES: i64 = 15;
 /// Sessions kept at most.
 const MAX_SESSIONS: usize = 20_000;
 
-/// The verified number and the session's end, per token hash.
-type Table = HashMap<[u8; 32], (Target, DateTime<Utc>)>;
+/// One verified browser.
+#[derive(Debug, Clone)]
+struct Entry {
+    /// The number it verified.
+    target: Target,
+    /// The client address that typed the right code (`None`: unknown, in tests).
+    client: Option<IpAddr>,
+    /// When the session ends.
+    until: DateTime<Utc>,
+}
+
+/// The verified sessions, per token hash.
+type Table = HashMap<[u8; 32], Entry>;
 
 /// Verified sessions.
 #[derive(Debug, Clone, Default)]
@@ -33,31 +47,42 @@ fn key(token: &str) -> [u8; 32] {
 }
 
 impl Sessions {
-    /// Starts a session for `target`; returns the cookie token.
-    pub fn start(&self, target: Target, now: DateTime<Utc>) -> String {
+    /// Starts a session for `target`, verified from `client`; returns the cookie
+    /// token.
+    pub fn start(&self, target: Target, client: Option<IpAddr>, now: DateTime<Utc>) -> String {
         let token = waihu_store::password::random_secret(32);
         let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        map.retain(|_, (_, until)| *until > now);
+        map.retain(|_, e| e.until > now);
         if map.len() >= MAX_SESSIONS {
-            let oldest = map.iter().min_by_key(|(_, (_, u))| *u).map(|(k, _)| *k);
+            let oldest = map.iter().min_by_key(|(_, e)| e.until).map(|(k, _)| *k);
             if let Some(k) = oldest {
                 map.remove(&k);
             }
         }
         map.insert(
             key(&token),
-            (target, now + Duration::minutes(SESSION_MINUTES)),
+            Entry {
+                target,
+                client,
+                until: now + Duration::minutes(SESSION_MINUTES),
+            },
         );
         token
     }
 
-    /// The verified number of the request's cookie, if the session is live.
-    pub fn get(&self, headers: &axum::http::HeaderMap, now: DateTime<Utc>) -> Option<Target> {
+    /// The verified number of the request's cookie, if the session is live and
+    /// the request comes from the client address that verified it.
+    pub fn get(
+        &self,
+        headers: &axum::http::HeaderMap,
+        client: Option<IpAddr>,
+        now: DateTime<Utc>,
+    ) -> Option<Target> {
         let token = cookies::get(headers, COOKIE)?;
         let map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         map.get(&key(&token))
-            .filter(|(_, until)| *until > now)
-            .map(|(t, _)| t.clone())
+            .filter(|e| e.until > now && e.client == client)
+            .map(|e| e.target.clone())
     }
 
     /// Ends the request's session.
@@ -75,6 +100,6 @@ impl Sessions {
         self.inner
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .retain(|_, (t, _)| t.hash != *hash);
+            .retain(|_, e| e.target.hash != *hash);
     }
 }

@@ -52,7 +52,10 @@ pub async fn index(
     Query(q): Query<IndexQuery>,
 ) -> AppResult<Response> {
     let lang = ctx.lang;
-    let me = state.public.sessions.get(&ctx.headers, state.clock.now());
+    let me = state
+        .public
+        .sessions
+        .get(&ctx.headers, ctx.ip, state.clock.now());
     let body = html! {
         p.lead { (Msg::PubIntro.t(lang)) }
         @if q.expired.is_some() { div.notice.bad role="alert" { (Msg::PubSessionExpired.t(lang)) } }
@@ -263,7 +266,7 @@ pub async fn check_code(
                 "number_hash": hex::encode(target.hash.0),
             }));
             state.store.append_audit(e).await?;
-            let token = state.public.sessions.start(target, now);
+            let token = state.public.sessions.start(target, ctx.ip, now);
             let secure = cookies::secure(&state, &ctx.headers);
             let mut resp = crate::pages::see_other("/p/me");
             for c in [

@@ -59,6 +59,16 @@ async fn validation_errors_name_the_field() {
         .create_api_token(s.ta, "crm", &Actor::cli("t"))
         .await
         .unwrap();
+    // `dup@ta` exists already (a clash inside the tenant).
+    let r = h
+        .api(
+            Method::POST,
+            "/api/v1/users",
+            Some(&t),
+            Some(json!({"username": "dup", "password": PW, "role": "agent"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let cases = [
         (
             json!({"username": "x-user", "password": "short", "role": "agent"}),
@@ -79,7 +89,7 @@ async fn validation_errors_name_the_field() {
             "username",
         ),
         (
-            json!({"username": "alice", "password": PW, "role": "agent"}),
+            json!({"username": "dup", "password": PW, "role": "agent"}),
             StatusCode::CONFLICT,
             "conflict",
             "username",
@@ -175,7 +185,7 @@ async fn lists_are_paged_and_tokens_work_end_to_end() {
         h.api(Method::GET, &format!("/api/v1/users/{id}"), Some(&t), None)
             .await
             .json()["username"],
-        "viaapi"
+        "viaapi@ta"
     );
     assert_eq!(
         h.api(

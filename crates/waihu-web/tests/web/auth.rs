@@ -1,7 +1,9 @@
 //! Login, logout, wrong passwords, lockout, session expiry, CSRF, password change
 //! and security headers.
 
-use crate::support::{Harness, PW};
+use crate::support::{Harness, Resp, PW};
+use axum::body::Body;
+use axum::http::Request;
 use axum::http::{Method, StatusCode};
 use chrono::Duration;
 use serde_json::json;
@@ -48,15 +50,64 @@ async fn login_sets_a_strict_http_only_session_cookie_and_is_audited() {
         .await
         .unwrap()
         .is_none());
+}
 
-    // Behind a TLS proxy the cookie is Secure.
-    let mut tls = h.browser();
-    tls.extra.push(("x-forwarded-proto".into(), "https".into()));
-    let r = tls.login("alice", PW).await;
-    assert!(r
-        .set_cookies()
+fn secure_session_cookie(r: &Resp) -> bool {
+    r.set_cookies()
         .iter()
-        .any(|c| c.starts_with("waihu_session=") && c.contains("; Secure")));
+        .any(|c| c.starts_with("waihu_session=") && c.contains("; Secure"))
+}
+
+/// `secure_cookies = auto`: `X-Forwarded-Proto: https` counts only from a trusted
+/// proxy; a client claiming it on its own gets no `Secure` cookie, and a request
+/// that reached this server over TLS does.
+#[tokio::test]
+async fn forwarded_proto_is_believed_only_from_a_trusted_proxy() {
+    let (mut h, _) = Harness::seeded().await;
+    h.state.config = std::sync::Arc::new(waihu_web::WebConfig {
+        trusted_proxies: waihu_web::client_addr::TrustedProxies::parse(&["127.0.0.1"]).unwrap(),
+        ..Default::default()
+    });
+    let claims_https = |peer: &str| {
+        let mut b = h.browser();
+        b.peer = Some(peer.parse().unwrap());
+        b.extra.push(("x-forwarded-proto".into(), "https".into()));
+        b
+    };
+    let mut untrusted = claims_https("198.51.100.7:40000");
+    let r = untrusted.login("alice", PW).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        !secure_session_cookie(&r),
+        "a client's own claim is ignored"
+    );
+    let mut proxied = claims_https("127.0.0.1:40000");
+    let r = proxied.login("alice", PW).await;
+    assert!(secure_session_cookie(&r), "the trusted proxy is believed");
+    // Over TLS to this server itself (the URI's scheme, or a TLS listener's mark).
+    let r = h
+        .send(
+            Request::get("https://waihu.example/login")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        r.set_cookies()
+            .iter()
+            .any(|c| c.starts_with("waihu_pre=") && c.contains("; Secure")),
+        "{:?}",
+        r.set_cookies()
+    );
+    let mut req = Request::get("/login").body(Body::empty()).unwrap();
+    req.extensions_mut().insert(waihu_web::tls::ServedOverTls);
+    let r = h.send(req).await;
+    assert!(r.set_cookies().iter().any(|c| c.contains("; Secure")));
+    let r = h.get("/login").await;
+    assert!(
+        !r.set_cookies().iter().any(|c| c.contains("; Secure")),
+        "plain HTTP"
+    );
 }
 
 trait Now {

@@ -1,6 +1,7 @@
 //! In-process handler tests: the router called with `oneshot`, on a real SQLite
 //! store. One test binary, one module per area.
 
+mod accounts_policy;
 mod api;
 mod auth;
 mod backoffice_support;
@@ -29,5 +30,7 @@ mod prompts;
 mod public;
 mod roles;
 mod support;
+mod suspension;
 mod task_creation;
 mod tenant_settings;
+mod throttle;

@@ -149,7 +149,7 @@ async fn admin_manages_users_and_tokens_and_the_secret_is_shown_once() {
     let users = h.store.list_users(s.ta).await.unwrap();
     let newbie = users
         .iter()
-        .find(|u| u.username == "newbie")
+        .find(|u| u.username == "newbie@ta")
         .expect("created");
     assert_eq!(newbie.role, waihu_core::Role::Agent);
     assert_eq!(

@@ -602,3 +602,119 @@ async fn complaint_export_and_erasure_of_the_verified_number() {
     // The session ended with the erasure.
     assert_eq!(b.get("/p/me").await.status, StatusCode::SEE_OTHER);
 }
+
+/// One verified number files at most the daily cap of complaints — whichever
+/// browser or address it files from — and more again a day later.
+#[tokio::test]
+async fn a_verified_number_files_at_most_its_daily_cap_of_complaints() {
+    let (h, s) = harness().await;
+    let complain = [
+        ("called_at", "2026-03-01T12:00"),
+        ("what", "机器人一直打电话"),
+    ];
+    let mut b = h.browser();
+    b.peer = peer(30);
+    verify(&mut b, &s, N1).await;
+    for i in 0..3 {
+        let r = form(&mut b, "/p/complaint", &complain).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "complaint {i}: {}", r.body);
+    }
+    let r = form(&mut b, "/p/complaint", &complain).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.body.contains("投诉已达上限"), "{}", r.body);
+    // A second browser at another address, verified for the same number anew.
+    let mut other = h.browser();
+    other.peer = peer(31);
+    verify(&mut other, &s, N1).await;
+    let r = form(&mut other, "/p/complaint", &complain).await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "keyed on the number"
+    );
+    // Another number is not affected.
+    let mut n2 = h.browser();
+    n2.peer = peer(32);
+    verify(&mut n2, &s, N2).await;
+    assert_eq!(
+        form(&mut n2, "/p/complaint", &complain).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let filed = |h: &Harness| {
+        let store = h.store.clone();
+        async move {
+            store
+                .complaints_filed_since(&key().hash(N1), chrono::DateTime::<chrono::Utc>::MIN_UTC)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(filed(&h).await, 3);
+    // A day later the number may complain again.
+    h.clock.advance(Duration::hours(24) + Duration::minutes(1));
+    let mut later = h.browser();
+    later.peer = peer(30);
+    verify(&mut later, &s, N1).await;
+    let r = form(
+        &mut later,
+        "/p/complaint",
+        &[("called_at", "2026-03-02T12:00"), ("what", "又打来了")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(filed(&h).await, 4);
+}
+
+/// The cap is configurable.
+#[tokio::test]
+async fn the_daily_complaint_cap_is_configurable() {
+    let (mut h, s) = harness().await;
+    h.state.config = Arc::new(waihu_web::WebConfig {
+        complaints_per_number_day: 1,
+        ..Default::default()
+    });
+    let complain = [("called_at", "2026-03-01T12:00"), ("what", "robot")];
+    let mut b = h.browser();
+    b.peer = peer(33);
+    verify(&mut b, &s, N1).await;
+    assert_eq!(
+        form(&mut b, "/p/complaint", &complain).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        form(&mut b, "/p/complaint", &complain).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+/// A verified session belongs to the address that typed the code: its cookie
+/// replayed from a second address is treated as no verification at all.
+#[tokio::test]
+async fn a_verified_cookie_replayed_from_another_address_is_refused() {
+    let (h, s) = harness().await;
+    let mut b = h.browser();
+    b.peer = peer(40);
+    verify(&mut b, &s, N1).await;
+    assert_eq!(b.get("/p/me").await.status, StatusCode::OK);
+    let mut thief = h.browser();
+    thief.peer = peer(41);
+    thief.cookies = b.cookies.clone();
+    let r = thief.get("/p/me").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/p?expired=1");
+    let r = form(
+        &mut thief,
+        "/p/complaint",
+        &[("called_at", "2026-03-01T12:00"), ("what", "x")],
+    )
+    .await;
+    assert_eq!(r.location(), "/p?expired=1", "{}", r.body);
+    let none = h
+        .store
+        .complaints_filed_since(&key().hash(N1), chrono::DateTime::<chrono::Utc>::MIN_UTC)
+        .await
+        .unwrap();
+    assert_eq!(none, 0, "nothing filed with the copied cookie");
+    // The verifying browser still is verified.
+    assert_eq!(b.get("/p/me").await.status, StatusCode::OK);
+}

@@ -147,6 +147,7 @@ pub async fn serve_web_with(
             ctx.settings.server.session_ttl_hours.max(1),
         )),
         trusted_proxies: ctx.settings.trusted_proxies()?,
+        complaints_per_number_day: ctx.settings.server.public_complaints_per_day,
     };
     let mut state = waihu_web::AppState::with(store.clone(), Arc::new(SystemClock), web)
         .with_pii(phone_key)

@@ -1,5 +1,6 @@
 //! `waihu user create`: a back-office account; the password comes from stdin
-//! (piped) or a prompt, never from the command line.
+//! (piped) or a prompt, never from the command line. `waihu user unlock`: lifts
+//! every sign-in lock and delay on an account (the operator's included).
 
 use super::Context;
 use anyhow::{bail, Context as _};
@@ -21,6 +22,11 @@ pub enum UserCommand {
         role: Role,
         /// The login name.
         #[arg(long)]
+        username: String,
+    },
+    /// Lift every sign-in lock and delay on an account, from every client (audited).
+    Unlock {
+        /// The login name (any case).
         username: String,
     },
 }
@@ -56,6 +62,16 @@ pub async fn run(ctx: &Context, cmd: UserCommand) -> anyhow::Result<ExitCode> {
                 "created user {} ({}, role {})",
                 user.username, user.id, user.role
             );
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Unlock { username } => {
+            let store = ctx.store().await?;
+            let account = waihu_store::login_throttle::account_key(&username);
+            let dropped = store
+                .unlock_account(&account, &Actor::raw(ctx.cli_actor()))
+                .await?;
+            println!("unlocked {account}: {dropped} failure counter(s) cleared");
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }

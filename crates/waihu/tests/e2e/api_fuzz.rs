@@ -17,7 +17,7 @@ use crate::support::{err, out, Env, Server};
 use std::path::Path;
 use std::process::Command;
 
-const OPERATOR_PASSWORD: &str = "fuzz-operator-password-1";
+const OPERATOR_PASSWORD: &str = "fuzz-platform-secret-1";
 const ADMIN_PASSWORD: &str = "fuzz-admin-password-1";
 
 /// A little of everything the API lists: an agent, a published script, a

@@ -23,7 +23,7 @@ use crate::support::{err, out, Env, Server};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const OPERATOR_PASSWORD: &str = "journey-operator-password-1";
+const OPERATOR_PASSWORD: &str = "journey-platform-secret-1";
 const ADMIN_PASSWORD: &str = "journey-admin-password-1";
 
 /// The virtual callee: verification calls (from [`VERIFY_CALLER`]) are listened

@@ -354,6 +354,21 @@ macro_rules! impl_rights {
                     self.file_complaint_in(c, actor).await
                 }
 
+                async fn complaints_filed_since(
+                    &self,
+                    number_hash: &PhoneHash,
+                    since: DateTime<Utc>,
+                ) -> StoreResult<i64> {
+                    let filed: Vec<(DateTime<Utc>,)> =
+                        sqlx::query_as("SELECT created_at FROM complaints WHERE number_hash = $1")
+                            .bind(number_hash.0.to_vec())
+                            .fetch_all(&self.pool)
+                            .await?;
+                    // Compared here, not in SQL, so that it does not depend on how
+                    // each backend compares stored times.
+                    Ok(filed.iter().filter(|(at,)| *at >= since).count() as i64)
+                }
+
                 async fn list_complaints(
                     &self,
                     scope: ComplaintScope,

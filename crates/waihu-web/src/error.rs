@@ -31,6 +31,8 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// Too many failed logins: temporarily locked.
     LockedOut,
+    /// The request body is larger than the route accepts (docs/api.md).
+    PayloadTooLarge,
     /// Something failed on our side.
     Internal,
 }
@@ -48,6 +50,7 @@ impl ErrorCode {
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::LockedOut => "locked_out",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::Internal => "internal",
         }
     }
@@ -63,6 +66,7 @@ impl ErrorCode {
             ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::LockedOut => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

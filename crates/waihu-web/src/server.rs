@@ -2,7 +2,7 @@
 //! on a listener bound to `127.0.0.1:0`.
 
 use crate::state::AppState;
-use crate::{api, assets, health, i18n, metrics, pages, public, security};
+use crate::{api, assets, body_limit, health, i18n, metrics, pages, public, security};
 use axum::middleware::from_fn;
 use axum::routing::get;
 use axum::Router;
@@ -21,6 +21,9 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(public::routes(state.clone()))
         .merge(pages::routes(state.clone()))
+        // Every body is bounded: JSON and forms by this default, file uploads
+        // by their routes' own larger limits (docs/api.md, "Body limits").
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit::JSON_MAX))
         .layer(from_fn(i18n::negotiate))
         .layer(from_fn(security::headers))
         .layer(from_fn(metrics::track))

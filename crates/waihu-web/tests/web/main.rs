@@ -4,6 +4,7 @@
 mod api;
 mod auth;
 mod backoffice_support;
+mod body_limits;
 mod campaign;
 mod campaign_calls;
 mod campaign_isolation;

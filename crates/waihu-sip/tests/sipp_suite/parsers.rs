@@ -55,7 +55,7 @@ proptest! {
         }
         let text = body.join("\r\n");
         match RemoteSdp::parse(text.as_bytes()) {
-            Ok(sdp) => prop_assert!(text.contains("m=audio")),
+            Ok(_) => prop_assert!(text.contains("m=audio")),
             Err(e) => {
                 let e = e.to_string();
                 prop_assert!(e.contains("m=") || e.contains("c=") || e.contains("UTF-8"), "{}", e);

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinSet;
 use waihu_core::Clock;
-use waihu_push::{AfterFailure, Backoff, Deliverer};
+use waihu_push::{AfterFailure, Backoff, Deliverer, OutboundPolicy};
 use waihu_store::{DueDelivery, Store};
 
 /// How the pusher runs.
@@ -33,6 +33,9 @@ pub struct PusherConfig {
     pub timeout: Duration,
     /// When to retry and when to give up.
     pub backoff: Backoff,
+    /// Which addresses a target may reach: public ones plus the operator's
+    /// `[outbound] allow` list (docs/leadpush.md).
+    pub outbound: OutboundPolicy,
 }
 
 impl Default for PusherConfig {
@@ -43,6 +46,7 @@ impl Default for PusherConfig {
             concurrency: 4,
             timeout: Duration::from_secs(10),
             backoff: Backoff::default(),
+            outbound: OutboundPolicy::public_only(),
         }
     }
 }
@@ -95,7 +99,7 @@ impl Pusher {
         clock: Arc<dyn Clock>,
         config: PusherConfig,
     ) -> AppResult<Self> {
-        let deliverer = Deliverer::new(config.timeout)
+        let deliverer = Deliverer::new(config.timeout, config.outbound.clone())
             .map_err(|e| AppError::unavailable("cannot start the lead pusher", e))?;
         Ok(Self {
             store,
@@ -232,8 +236,8 @@ impl Pusher {
         outcome: Outcome,
     ) -> Outcome {
         let id = due.delivery.id;
-        // PushError texts hold status codes and reply snippets, never the URL,
-        // the secret or the number.
+        // PushError texts hold status codes and short reasons, never the reply
+        // body, the URL, the secret or the number.
         tracing::warn!(
             delivery = %id,
             tenant = %due.delivery.tenant_id,
@@ -266,15 +270,21 @@ fn count(summary: &mut PassSummary, done: Result<Outcome, tokio::task::JoinError
     }
 }
 
-/// Runs the pusher with the default configuration (a pass every second) until
-/// `stop` resolves. `waihu serve` and `waihu demo` start it next to the dialler.
+/// Runs the pusher with the default configuration (a pass every second) and the
+/// operator's `outbound` policy until `stop` resolves. `waihu serve` and `waihu
+/// demo` start it next to the dialler.
 pub async fn run_pusher(
     store: Store,
     pii: Arc<Pii>,
     clock: Arc<dyn Clock>,
+    outbound: OutboundPolicy,
     stop: impl Future<Output = ()>,
 ) -> AppResult<()> {
-    let pusher = Arc::new(Pusher::new(store, pii, clock, PusherConfig::default())?);
+    let config = PusherConfig {
+        outbound,
+        ..PusherConfig::default()
+    };
+    let pusher = Arc::new(Pusher::new(store, pii, clock, config)?);
     pusher.run(stop).await;
     Ok(())
 }

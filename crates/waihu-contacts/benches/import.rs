@@ -6,7 +6,7 @@
 use chrono::{TimeZone, Utc};
 use std::time::{Duration, Instant};
 use waihu_compliance::{ConsentEvidence, EvidenceRef, Purpose};
-use waihu_contacts::{import, ImportOptions};
+use waihu_contacts::{import, ImportLimits, ImportOptions};
 
 const ROWS: u64 = 1_000_000;
 
@@ -97,6 +97,12 @@ fn main() {
     };
     let opts = ImportOptions {
         consent: Some(consent),
+        // A million CSV rows are ~35 MB, over the 32 MiB upload limit; this
+        // measures parsing speed, not the limit.
+        limits: ImportLimits {
+            file_bytes: 64 << 20,
+            ..ImportLimits::default()
+        },
         ..ImportOptions::new(now)
     };
     let text = csv();

@@ -28,6 +28,18 @@ pub enum ImportError {
         /// What the reader said.
         detail: String,
     },
+    /// The file is over one of the import's limits (size, XLSX expansion,
+    /// rows, columns, header length); it is refused before it is read further.
+    #[error("the file is too large to import: {0}")]
+    TooLarge(String),
+    /// A header cell holds a control character (headers become field names).
+    #[error("the header of column {column} contains a control character (U+{code:04X})")]
+    HeaderControlCharacter {
+        /// 1-based column.
+        column: usize,
+        /// The character's code point.
+        code: u32,
+    },
     /// A format waihu does not read.
     #[error("unsupported file format: {0}")]
     Unsupported(&'static str),
@@ -64,6 +76,10 @@ pub enum RowReason {
     ConsentExpired,
     /// The time-zone cell is not an IANA zone name.
     InvalidTimezone,
+    /// A cell is longer than its column allows (docs/contacts.md, "Limits").
+    FieldTooLong,
+    /// A cell holds a control character (NUL, escape…).
+    ControlCharacter,
 }
 
 impl RowReason {
@@ -77,6 +93,8 @@ impl RowReason {
             RowReason::InvalidConsent => "invalid_consent",
             RowReason::ConsentExpired => "consent_expired",
             RowReason::InvalidTimezone => "invalid_timezone",
+            RowReason::FieldTooLong => "field_too_long",
+            RowReason::ControlCharacter => "control_character",
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::contact::{Contact, ImportOutcome, ImportReport};
 use crate::error::{ImportError, RowError, RowReason};
+use crate::limits::{control_char, multiline, over_long};
 use crate::mapping::{Columns, Field};
 use crate::options::ImportOptions;
 use crate::phone::{e164_key, Normaliser, PhoneProblem};
@@ -27,7 +28,7 @@ pub fn import<F: FnMut(Contact)>(
         report: ImportReport::default(),
         sink,
     };
-    source::read(bytes, opts.encoding, &mut p)?;
+    source::read(bytes, opts.encoding, &opts.limits, &mut p)?;
     if p.report.imported + p.report.duplicates + p.report.rejected == 0 {
         return Err(ImportError::NoDataRows);
     }
@@ -64,12 +65,48 @@ impl<F: FnMut(Contact)> Pipeline<'_, F> {
         }
     }
 
+    /// Every kept cell within its column's length, without control characters.
+    /// The value itself is never quoted back: it may be megabytes of anything.
+    fn check_cells<R: Row + ?Sized>(
+        &self,
+        cols: &Columns,
+        row_no: u64,
+        row: &R,
+    ) -> Result<(), RowError> {
+        let fields = Field::ALL
+            .into_iter()
+            .filter_map(|f| cols.index(f).map(|i| (i, Some(f), cols.header(f))));
+        let custom = cols.custom.iter().map(|(i, h)| (*i, None, h.to_string()));
+        for (i, field, column) in fields.chain(custom) {
+            let value = row.cell(i).trim();
+            let max = self.opts.limits.max_chars(field);
+            if let Some(n) = over_long(value, max) {
+                return Err(RowError {
+                    row: row_no,
+                    column,
+                    reason: RowReason::FieldTooLong,
+                    detail: format!("{n} characters; at most {max} are allowed"),
+                });
+            }
+            if let Some((at, c)) = control_char(value, multiline(field)) {
+                return Err(RowError {
+                    row: row_no,
+                    column,
+                    reason: RowReason::ControlCharacter,
+                    detail: format!("control character U+{:04X} at character {at}", u32::from(c)),
+                });
+            }
+        }
+        Ok(())
+    }
+
     fn validate<R: Row + ?Sized>(
         &mut self,
         cols: &Columns,
         row_no: u64,
         row: &R,
     ) -> Result<Contact, RowError> {
+        self.check_cells(cols, row_no, row)?;
         let err = |f: Field, reason, detail: String| RowError {
             row: row_no,
             column: cols.header(f),

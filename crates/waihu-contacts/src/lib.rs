@@ -7,20 +7,26 @@
 //! streams accepted [`Contact`]s to a sink. Rows that fail are reported with their
 //! physical row number (header = row 1), column header and a stable reason code; a
 //! file that cannot be read at all is an [`ImportError`] and nothing may be written.
+//! Every import is bounded by [`ImportLimits`]: an XLSX is checked part by part
+//! before it is parsed, so that a small file expanding to gigabytes is refused
+//! without the memory.
 
 mod consent_input;
 mod contact;
 mod error;
 mod import;
+mod limits;
 pub mod mapping;
 mod options;
 pub mod phone;
 mod row_consent;
 mod source;
+mod xlsx_guard;
 
 pub use consent_input::{ConsentInput, ConsentInputError};
 pub use contact::{Contact, ImportOutcome, ImportReport};
 pub use error::{ImportError, RowError, RowReason};
 pub use import::{import, parse};
+pub use limits::{ImportLimits, MAX_FILE_BYTES};
 pub use mapping::ColumnMapping;
 pub use options::{Encoding, ImportOptions, UnknownEncoding};

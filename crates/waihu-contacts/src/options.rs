@@ -1,5 +1,6 @@
 //! Import options: encoding, column mapping, import-wide consent, region, clock.
 
+use crate::limits::ImportLimits;
 use crate::mapping::ColumnMapping;
 use chrono::{DateTime, Utc};
 use std::str::FromStr;
@@ -50,11 +51,13 @@ pub struct ImportOptions {
     pub now: DateTime<Utc>,
     /// How many row errors to keep in the report (all are counted).
     pub max_errors: usize,
+    /// How much the file may hold (docs/contacts.md, "Limits").
+    pub limits: ImportLimits,
 }
 
 impl ImportOptions {
     /// Defaults: auto encoding, header recognition, no import-wide consent, region CN,
-    /// up to 1,000 row errors kept.
+    /// up to 1,000 row errors kept, the default limits.
     pub fn new(now: DateTime<Utc>) -> Self {
         Self {
             encoding: Encoding::Auto,
@@ -63,6 +66,7 @@ impl ImportOptions {
             default_region: phonenumber::country::Id::CN,
             now,
             max_errors: 1000,
+            limits: ImportLimits::default(),
         }
     }
 }

@@ -1,8 +1,11 @@
 //! Reading rows from the file: format detection, CSV (UTF-8 / GB18030) and XLSX. Both
 //! readers stream: each row is handed to a [`RowVisitor`] as it is read, and nothing
-//! but the current row is kept.
+//! but the current row is kept. The file's size, an XLSX's expansion
+//! ([`crate::xlsx_guard`]), the number of rows and of columns are bounded by
+//! [`ImportLimits`].
 
 use crate::error::ImportError;
+use crate::limits::{control_char, ImportLimits};
 use crate::options::Encoding;
 use calamine::{DataRef, Reader, Xlsx};
 use std::borrow::Cow;
@@ -41,23 +44,89 @@ pub(crate) trait RowVisitor {
     fn row<R: Row + ?Sized>(&mut self, row_no: u64, row: &R);
 }
 
-/// Reads `bytes` as XLSX (zip magic) or CSV.
+/// Counts rows and columns against the limits, and checks the header.
+struct Bounds<'l> {
+    limits: &'l ImportLimits,
+    rows: u64,
+}
+
+impl<'l> Bounds<'l> {
+    fn new(limits: &'l ImportLimits) -> Self {
+        Self { limits, rows: 0 }
+    }
+
+    fn row(&mut self) -> Result<(), ImportError> {
+        self.rows += 1;
+        if self.rows > self.limits.rows {
+            return Err(ImportError::TooLarge(format!(
+                "more than {} data rows; split the file",
+                self.limits.rows
+            )));
+        }
+        Ok(())
+    }
+
+    /// `column` is 0-based; `row_no` the physical row.
+    fn column(&self, column: usize, row_no: u64) -> Result<(), ImportError> {
+        if column >= self.limits.columns {
+            return Err(ImportError::TooLarge(format!(
+                "row {row_no} has a cell in column {}; at most {} columns are read",
+                column + 1,
+                self.limits.columns
+            )));
+        }
+        Ok(())
+    }
+
+    fn header(&self, headers: &[String], row_no: u64) -> Result<(), ImportError> {
+        if headers.len() > self.limits.columns {
+            self.column(headers.len() - 1, row_no)?;
+        }
+        for (i, h) in headers.iter().enumerate() {
+            if h.chars().count() > self.limits.header_chars {
+                return Err(ImportError::TooLarge(format!(
+                    "the header of column {} is longer than {} characters",
+                    i + 1,
+                    self.limits.header_chars
+                )));
+            }
+            if let Some((_, c)) = control_char(h, false) {
+                return Err(ImportError::HeaderControlCharacter {
+                    column: i + 1,
+                    code: u32::from(c),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads `bytes` as XLSX (zip magic) or CSV, within `limits`.
 pub(crate) fn read<V: RowVisitor>(
     bytes: &[u8],
     enc: Encoding,
+    limits: &ImportLimits,
     v: &mut V,
 ) -> Result<(), ImportError> {
+    if bytes.len() > limits.file_bytes {
+        return Err(ImportError::TooLarge(format!(
+            "the file is larger than {} MiB",
+            limits.file_bytes >> 20
+        )));
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Empty);
     }
+    let mut bounds = Bounds::new(limits);
     if bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes, v)
+        crate::xlsx_guard::check(bytes, limits)?;
+        read_xlsx(bytes, &mut bounds, v)
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         Err(ImportError::Unsupported(
             "XLS (Excel 97-2003); save the sheet as XLSX or CSV",
         ))
     } else {
-        read_csv(bytes, enc, v)
+        read_csv(bytes, enc, &mut bounds, v)
     }
 }
 
@@ -114,7 +183,12 @@ fn sniff_delimiter(text: &str) -> u8 {
         .unwrap_or(b',')
 }
 
-fn read_csv<V: RowVisitor>(bytes: &[u8], enc: Encoding, v: &mut V) -> Result<(), ImportError> {
+fn read_csv<V: RowVisitor>(
+    bytes: &[u8],
+    enc: Encoding,
+    bounds: &mut Bounds<'_>,
+    v: &mut V,
+) -> Result<(), ImportError> {
     let text = decode(bytes, enc)?;
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
@@ -151,11 +225,17 @@ fn read_csv<V: RowVisitor>(bytes: &[u8], enc: Encoding, v: &mut V) -> Result<(),
         if rec.is_blank() {
             continue;
         }
+        if rec.len() > bounds.limits.columns {
+            bounds.column(rec.len() - 1, row_no)?;
+        }
         if header_seen {
+            bounds.row()?;
             v.row(row_no, &rec);
         } else {
             header_seen = true;
-            v.header(row_no, rec.iter().map(str::to_string).collect())?;
+            let headers: Vec<String> = rec.iter().map(str::to_string).collect();
+            bounds.header(&headers, row_no)?;
+            v.header(row_no, headers)?;
         }
     }
     if !header_seen {
@@ -185,7 +265,11 @@ fn cell_text(d: &DataRef<'_>) -> String {
     }
 }
 
-fn read_xlsx<V: RowVisitor>(bytes: &[u8], v: &mut V) -> Result<(), ImportError> {
+fn read_xlsx<V: RowVisitor>(
+    bytes: &[u8],
+    bounds: &mut Bounds<'_>,
+    v: &mut V,
+) -> Result<(), ImportError> {
     let damaged = |e: calamine::XlsxError| ImportError::Damaged {
         format: "XLSX",
         detail: e.to_string(),
@@ -198,38 +282,44 @@ fn read_xlsx<V: RowVisitor>(bytes: &[u8], v: &mut V) -> Result<(), ImportError> 
     let mut cur: Vec<String> = Vec::new();
     let mut cur_row: Option<u32> = None;
     let mut header_seen = false;
-    let mut flush =
-        |row: u32, cells: &mut Vec<String>, header_seen: &mut bool| -> Result<(), ImportError> {
-            if cells.as_slice().is_blank() {
-                cells.clear();
-                return Ok(());
-            }
-            let row_no = u64::from(row) + 1;
-            if *header_seen {
-                v.row(row_no, cells.as_slice());
-            } else {
-                *header_seen = true;
-                v.header(row_no, cells.clone())?;
-            }
+    let mut flush = |row: u32,
+                     cells: &mut Vec<String>,
+                     header_seen: &mut bool,
+                     bounds: &mut Bounds<'_>|
+     -> Result<(), ImportError> {
+        if cells.as_slice().is_blank() {
             cells.clear();
-            Ok(())
-        };
+            return Ok(());
+        }
+        let row_no = u64::from(row) + 1;
+        if *header_seen {
+            bounds.row()?;
+            v.row(row_no, cells.as_slice());
+        } else {
+            *header_seen = true;
+            bounds.header(cells, row_no)?;
+            v.header(row_no, cells.clone())?;
+        }
+        cells.clear();
+        Ok(())
+    };
     while let Some(cell) = cells.next_cell().map_err(damaged)? {
         let (r, c) = cell.get_position();
         if cur_row.is_some_and(|cr| cr != r) {
             if let Some(cr) = cur_row {
-                flush(cr, &mut cur, &mut header_seen)?;
+                flush(cr, &mut cur, &mut header_seen, bounds)?;
             }
         }
         cur_row = Some(r);
         let c = c as usize;
+        bounds.column(c, u64::from(r) + 1)?;
         if cur.len() <= c {
             cur.resize(c + 1, String::new());
         }
         cur[c] = cell_text(cell.get_value());
     }
     if let Some(cr) = cur_row {
-        flush(cr, &mut cur, &mut header_seen)?;
+        flush(cr, &mut cur, &mut header_seen, bounds)?;
     }
     if !header_seen {
         return Err(ImportError::Empty);

@@ -218,7 +218,6 @@ mod tests {
         let busy = PushError::HttpStatus {
             kind: PushKind::WeCom,
             status: 503,
-            body: String::new(),
         };
         let refused = PushError::Refused {
             kind: PushKind::DingTalk,

@@ -1,5 +1,6 @@
 //! Why a push failed, and whether trying again later can help.
 
+use crate::outbound::OutboundError;
 use crate::target::PushKind;
 
 /// A failed push or a target that cannot be pushed to.
@@ -24,15 +25,15 @@ pub enum PushError {
     /// The lead could not be encoded (should not happen with valid UTF-8 input).
     #[error("lead could not be encoded as JSON: {0}")]
     Encode(String),
-    /// The receiver answered with a non-success HTTP status.
-    #[error("{kind} answered HTTP {status}: {body}")]
+    /// The receiver answered with a non-success HTTP status. The reply body is
+    /// not kept: it is the receiver's text, and the dead-letter list must not
+    /// become a way to read what an address answers.
+    #[error("{kind} answered HTTP {status} {}", status_reason(*.status))]
     HttpStatus {
         /// The kind of the target.
         kind: PushKind,
         /// The HTTP status code.
         status: u16,
-        /// The start of the reply body, for the dead-letter list.
-        body: String,
     },
     /// The robot answered HTTP 200 but refused the message with an error code
     /// (wrong signature, expired timestamp, keyword missing, rate limit…).
@@ -42,19 +43,23 @@ pub enum PushError {
         kind: PushKind,
         /// `errcode` (WeCom, DingTalk) or `code` / `StatusCode` (Feishu).
         code: i64,
-        /// `errmsg` / `msg` as sent by the robot.
+        /// `errmsg` / `msg` as sent by the robot, cut to a short printable line
+        /// (see [`crate::response`]).
         message: String,
     },
-    /// The receiver answered something that is not its documented reply.
-    #[error("{kind} answered HTTP {status} with an unexpected body: {body}")]
+    /// The receiver answered something that is not its documented reply (the
+    /// body itself is not kept, as for [`PushError::HttpStatus`]).
+    #[error("{kind} answered HTTP {status} with a reply that is not the documented one")]
     UnexpectedReply {
         /// The kind of the target.
         kind: PushKind,
         /// The HTTP status code.
         status: u16,
-        /// The start of the reply body.
-        body: String,
     },
+    /// The outbound URL policy refuses the target's URL or the address it
+    /// resolves to (docs/leadpush.md, "Which URLs").
+    #[error("the target's URL is refused: {0}")]
+    Outbound(#[from] OutboundError),
     /// The request could not be sent or the reply not read (DNS, connect, reset).
     #[error("sending the lead failed: {0}")]
     Transport(String),
@@ -115,6 +120,10 @@ impl PushError {
                     retry_for_status(*status)
                 }
             }
+            // A name that does not resolve may be a passing DNS failure; an
+            // address the policy forbids stays forbidden.
+            PushError::Outbound(OutboundError::Unresolved { .. }) => Retry::Later,
+            PushError::Outbound(_) => Retry::Never,
             PushError::Transport(_) | PushError::Timeout { .. } => Retry::Later,
         }
     }
@@ -123,6 +132,14 @@ impl PushError {
     pub fn is_retryable(&self) -> bool {
         self.retry() == Retry::Later
     }
+}
+
+/// The standard reason phrase of `status` ("Not Found"), or "" for an unknown one.
+fn status_reason(status: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
 }
 
 /// 5xx, 429 (too many requests) and 408 (request timeout) pass; other 4xx do not.

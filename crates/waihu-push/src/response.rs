@@ -6,13 +6,18 @@ use crate::error::{retry_for_status, PushError, Retry};
 use crate::target::PushKind;
 use serde_json::Value;
 
-/// How much of a reply body is kept in an error (for logs and the dead-letter list).
-const BODY_SNIPPET_CHARS: usize = 300;
+/// How much of a robot's error message is kept (for logs and the dead-letter
+/// list): enough for "keywords not in content", too little to carry a page.
+const MESSAGE_CHARS: usize = 80;
 
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut out: String = text.chars().take(BODY_SNIPPET_CHARS).collect();
-    if text.chars().count() > BODY_SNIPPET_CHARS {
+/// A robot's `errmsg` as one short printable line.
+fn short_message(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MESSAGE_CHARS)
+        .collect();
+    if text.chars().count() > MESSAGE_CHARS {
         out.push('…');
     }
     out
@@ -42,38 +47,22 @@ pub fn interpret_response(kind: PushKind, status: u16, body: &[u8]) -> Result<()
         return if success_status {
             Ok(())
         } else {
-            Err(PushError::HttpStatus {
-                kind,
-                status,
-                body: snippet(body),
-            })
+            Err(PushError::HttpStatus { kind, status })
         };
     }
     match robot_code(kind, body) {
         Some((0, _)) if success_status => Ok(()),
         // A busy robot (5xx, 429) is retried whatever its body says.
         _ if !success_status && retry_for_status(status) == Retry::Later => {
-            Err(PushError::HttpStatus {
-                kind,
-                status,
-                body: snippet(body),
-            })
+            Err(PushError::HttpStatus { kind, status })
         }
         Some((code, message)) if code != 0 => Err(PushError::Refused {
             kind,
             code,
-            message,
+            message: short_message(&message),
         }),
-        _ if !success_status => Err(PushError::HttpStatus {
-            kind,
-            status,
-            body: snippet(body),
-        }),
-        _ => Err(PushError::UnexpectedReply {
-            kind,
-            status,
-            body: snippet(body),
-        }),
+        _ if !success_status => Err(PushError::HttpStatus { kind, status }),
+        _ => Err(PushError::UnexpectedReply { kind, status }),
     }
 }
 
@@ -184,11 +173,31 @@ mod tests {
     }
 
     #[test]
-    fn long_bodies_are_cut() {
-        let long = "x".repeat(10_000);
-        match check(PushKind::Webhook, 500, &long) {
-            Err(PushError::HttpStatus { body, .. }) => {
-                assert_eq!(body.chars().count(), BODY_SNIPPET_CHARS + 1)
+    fn errors_never_carry_the_reply_body() {
+        let page = "<html>secret internal page ".to_string() + &"x".repeat(10_000);
+        for (kind, status) in [
+            (PushKind::Webhook, 500),
+            (PushKind::Webhook, 403),
+            (PushKind::WeCom, 200),
+            (PushKind::DingTalk, 404),
+        ] {
+            let e = check(kind, status, &page).unwrap_err();
+            let text = e.to_string();
+            assert!(!text.contains("secret internal"), "{kind} {status}: {text}");
+            assert!(text.contains(&status.to_string()), "{text}");
+            assert!(text.len() < 120, "{text}");
+        }
+        let e = check(PushKind::Webhook, 404, "").unwrap_err();
+        assert_eq!(e.to_string(), "webhook answered HTTP 404 Not Found");
+        // A robot's own error message is kept, short and on one line.
+        let long = format!(
+            r#"{{"errcode":93000,"errmsg":"bad\n{}"}}"#,
+            "y".repeat(5000)
+        );
+        match check(PushKind::WeCom, 200, &long) {
+            Err(PushError::Refused { message, .. }) => {
+                assert_eq!(message.chars().count(), MESSAGE_CHARS + 1);
+                assert!(!message.contains('\n'), "{message}");
             }
             other => panic!("unexpected {other:?}"),
         }

@@ -132,11 +132,18 @@ impl Target {
     }
 }
 
-/// Parses a target URL, accepting only absolute http and https URLs.
+/// Parses a target URL, accepting only absolute http and https URLs without
+/// credentials (a `user:password@` would be stored and shown like the rest of
+/// the URL; the secret field is where a credential goes).
 pub(crate) fn parse_http_url(raw: &str) -> Result<url::Url, PushError> {
     let parsed = url::Url::parse(raw.trim()).map_err(|e| PushError::InvalidTarget {
         reason: format!("the URL is not valid: {e}"),
     })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(PushError::Outbound(
+            crate::outbound::OutboundError::Credentials,
+        ));
+    }
     match parsed.scheme() {
         "http" | "https" if parsed.host_str().is_some() => Ok(parsed),
         other => Err(PushError::InvalidTarget {
@@ -204,6 +211,21 @@ mod tests {
             Target::new(PushKind::Feishu, "not a url", None),
             Err(PushError::InvalidTarget { .. })
         ));
+        let with_password = Target::new(
+            PushKind::Webhook,
+            "https://crm:hunter2@crm.example/hook",
+            Some("s"),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                with_password,
+                PushError::Outbound(crate::outbound::OutboundError::Credentials)
+            ),
+            "{with_password:?}"
+        );
+        assert!(!with_password.to_string().contains("hunter2"));
+        assert!(with_password.to_string().contains("secret field"));
         assert!(Target::new(
             PushKind::Feishu,
             "https://open.feishu.cn/open-apis/bot/v2/hook/x",

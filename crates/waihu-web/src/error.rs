@@ -33,6 +33,8 @@ pub enum ErrorCode {
     LockedOut,
     /// The caller's tenant is suspended: it may sign in, read and export only.
     TenantSuspended,
+    /// The request body is larger than the route accepts (docs/api.md).
+    PayloadTooLarge,
     /// Something failed on our side.
     Internal,
 }
@@ -51,6 +53,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::LockedOut => "locked_out",
             ErrorCode::TenantSuspended => "tenant_suspended",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::Internal => "internal",
         }
     }
@@ -68,6 +71,7 @@ impl ErrorCode {
             ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::LockedOut => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod body_limit;
 pub mod campaign;
 pub mod client_addr;
 pub mod contacts;

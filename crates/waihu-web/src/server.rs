@@ -3,7 +3,7 @@
 
 use crate::auth::suspension;
 use crate::state::AppState;
-use crate::{api, assets, health, i18n, metrics, pages, public, security, tls};
+use crate::{api, assets, body_limit, health, i18n, metrics, pages, public, security, tls};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::Router;
@@ -25,6 +25,9 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(public::routes(state.clone()))
         .merge(pages::routes(state.clone()))
+        // Every body is bounded: JSON and forms by this default, file uploads
+        // by their routes' own larger limits (docs/api.md, "Body limits").
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit::JSON_MAX))
         .layer(from_fn(i18n::negotiate))
         .layer(from_fn(security::headers))
         .layer(from_fn(metrics::track))

@@ -74,6 +74,9 @@ pub struct AppState {
     /// The working-day calendar of the complaint SLA clock (the `[rights]`
     /// calendar of the configuration; weekdays in Asia/Shanghai by default).
     pub sla_calendar: Arc<waihu_compliance::sla::WorkCalendar>,
+    /// Which addresses tenants' URLs (push targets) may reach: public ones plus
+    /// the operator's `[outbound] allow` list.
+    pub outbound: Arc<waihu_push::OutboundPolicy>,
 }
 
 impl AppState {
@@ -96,7 +99,15 @@ impl AppState {
             live: None,
             public: crate::public::Public::default(),
             sla_calendar: Arc::new(waihu_compliance::sla::WorkCalendar::weekdays_shanghai()),
+            outbound: Arc::new(waihu_push::OutboundPolicy::public_only()),
         }
+    }
+
+    /// The same state with the operator's outbound URL policy (checked when a
+    /// tenant saves a push target).
+    pub fn with_outbound(mut self, policy: waihu_push::OutboundPolicy) -> Self {
+        self.outbound = Arc::new(policy);
+        self
     }
 
     /// The same state with the complaint SLA's working-day calendar (holidays,

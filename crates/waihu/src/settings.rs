@@ -46,6 +46,21 @@ pub struct Settings {
     /// Callee rights: the complaint SLA calendar, the retention sweep (docs/rights.md).
     #[serde(default)]
     pub rights: waihu_app::rights::RightsConfig,
+    /// Which internal addresses URLs set by tenants may reach (docs/leadpush.md).
+    #[serde(default)]
+    pub outbound: OutboundSettings,
+}
+
+/// The outbound URL policy: tenants' URLs (push targets) reach public addresses
+/// only, plus what the operator lists here.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboundSettings {
+    /// Addresses (`127.0.0.1`), networks (`10.0.0.0/8`) and host names
+    /// (`crm.corp.internal`) that may be called although internal; a list or a
+    /// comma-separated string (environment).
+    #[serde(default, deserialize_with = "list_or_csv")]
+    pub allow: Vec<String>,
 }
 
 /// Files on disk.
@@ -240,7 +255,14 @@ impl Settings {
         }
         validate_database_url(settings.database.url.expose_secret())?;
         settings.trusted_proxies()?;
+        settings.outbound_policy()?;
         Ok(settings)
+    }
+
+    /// The outbound URL policy of tenants' URLs.
+    pub fn outbound_policy(&self) -> anyhow::Result<waihu_push::OutboundPolicy> {
+        waihu_push::OutboundPolicy::allowing(&self.outbound.allow)
+            .map_err(|e| anyhow::anyhow!("invalid configuration: outbound.allow: {e}"))
     }
 
     /// The reverse proxies the back office and public pages believe.
@@ -270,6 +292,9 @@ impl Settings {
                 LogFormat::Json => "json",
             },
             filter = self.log.filter,
+        ) + &format!(
+            "\n[outbound]\nallow = {allow:?}\n",
+            allow = self.outbound.allow,
         ) + &format!(
             "\n[pii]\nkey_file = {key_file:?}\nhash_key = {hash:?}\nnumber_key = {number:?}\n",
             key_file = self.pii_key_file().display().to_string(),

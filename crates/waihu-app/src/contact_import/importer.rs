@@ -22,7 +22,8 @@ pub struct RowErrorView {
     /// The column at fault (its header text).
     pub column: String,
     /// Stable reason code: `missing_number`, `invalid_number`, `duplicate`,
-    /// `no_consent`, `invalid_consent`, `consent_expired`, `invalid_timezone`.
+    /// `no_consent`, `invalid_consent`, `consent_expired`, `invalid_timezone`,
+    /// `field_too_long`, `control_character`.
     pub reason: String,
     /// What exactly is wrong.
     pub detail: String,

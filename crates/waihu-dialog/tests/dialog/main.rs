@@ -3,6 +3,7 @@
 //! guarantees, malformed input, and the intent corpus.
 
 mod corpus;
+mod fuzz;
 mod golden;
 mod interp;
 mod lint_rules;

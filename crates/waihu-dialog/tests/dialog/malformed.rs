@@ -4,7 +4,7 @@
 use crate::support::VALID;
 use waihu_dialog::script::load_str;
 
-fn check(yaml: &str) {
+pub(crate) fn check(yaml: &str) {
     let loaded = load_str(yaml);
     let findings = waihu_dialog::lint::lint(&loaded);
     let lines = yaml.lines().count().max(1);

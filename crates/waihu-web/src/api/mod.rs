@@ -181,6 +181,9 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 }
                 Err(err)
             }
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(crate::body_limit::too_large(crate::body_limit::JSON_MAX))
+            }
             Err(e) => Err(AppError::new(ErrorCode::BadRequest, e.body_text())),
         }
     }

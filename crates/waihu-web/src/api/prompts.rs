@@ -6,7 +6,7 @@ use super::{page, parse_id, PageQuery};
 use crate::auth::principal::{CAMPAIGN_READERS, TENANT_ADMINS};
 use crate::auth::Principal;
 use crate::campaign::prompts;
-use crate::error::{AppError, AppResult, ErrorBody, ErrorCode};
+use crate::error::{AppError, AppResult, ErrorBody};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -111,9 +111,5 @@ pub async fn audio(
 
 /// A body over the route's limit (or unreadable).
 fn too_large() -> AppError {
-    AppError::new(
-        ErrorCode::Invalid,
-        format!("the file is larger than {} MiB", prompts::MAX_UPLOAD >> 20),
-    )
-    .with_field("file")
+    crate::body_limit::too_large(prompts::MAX_UPLOAD).with_field("file")
 }

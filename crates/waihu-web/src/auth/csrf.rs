@@ -22,7 +22,7 @@ pub const FIELD: &str = "_csrf";
 /// The header carrying the token (scripts, the JSON API).
 pub const HEADER: &str = "x-csrf-token";
 /// Largest form body read by the check (script uploads use the header instead).
-const MAX_FORM: usize = 1 << 20;
+const MAX_FORM: usize = crate::body_limit::FORM_MAX;
 /// Largest `multipart/form-data` body read by the check (a contact file).
 const MAX_MULTIPART: usize = crate::contacts::import::MAX_BODY;
 
@@ -87,9 +87,7 @@ async fn check(state: &AppState, req: Request) -> AppResult<Request> {
         let (parts, body) = req.into_parts();
         let bytes: Bytes = axum::body::to_bytes(body, MAX_MULTIPART)
             .await
-            .map_err(|_| {
-                AppError::new(ErrorCode::Invalid, "the upload is too large").with_field("file")
-            })?;
+            .map_err(|_| crate::body_limit::too_large(MAX_MULTIPART).with_field("file"))?;
         let form = crate::multipart::parse(&boundary, bytes.clone()).await?;
         if !matches(&expected, &form.text(FIELD).unwrap_or_default()) {
             return Err(csrf_error());
@@ -99,7 +97,7 @@ async fn check(state: &AppState, req: Request) -> AppResult<Request> {
     let (parts, body) = req.into_parts();
     let bytes: Bytes = axum::body::to_bytes(body, MAX_FORM)
         .await
-        .map_err(|_| AppError::new(ErrorCode::BadRequest, "form too large"))?;
+        .map_err(|_| crate::body_limit::too_large(MAX_FORM))?;
     let given = form_field(&bytes, FIELD).unwrap_or_default();
     if !matches(&expected, &given) {
         return Err(csrf_error());

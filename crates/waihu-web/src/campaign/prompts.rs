@@ -77,10 +77,7 @@ pub async fn upload(
         return Err(AppError::invalid("file", "the file is empty"));
     }
     if bytes.len() > MAX_UPLOAD {
-        return Err(AppError::invalid(
-            "file",
-            format!("the file is larger than {} MiB", MAX_UPLOAD >> 20),
-        ));
+        return Err(crate::body_limit::too_large(MAX_UPLOAD).with_field("file"));
     }
     if state.store.find_prompt(tenant, name).await?.is_some() {
         return Err(AppError::new(

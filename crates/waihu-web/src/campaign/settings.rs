@@ -137,6 +137,15 @@ pub async fn add_push_target(
         }
         other => AppError::invalid("url", other.to_string()),
     })?;
+    // The outbound URL policy (no internal addresses, resolved names included),
+    // so the tenant hears now what the pusher would refuse later.
+    waihu_push::check_target_url(
+        &state.outbound,
+        &checked.url,
+        std::time::Duration::from_secs(3),
+    )
+    .await
+    .map_err(|e| AppError::invalid("url", e.to_string()))?;
     let added = state
         .store
         .add_push_target(

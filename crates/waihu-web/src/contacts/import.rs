@@ -14,7 +14,7 @@ use waihu_core::TenantId;
 use waihu_store::Actor;
 
 /// Largest file accepted (bytes).
-pub const MAX_FILE: usize = 32 << 20;
+pub const MAX_FILE: usize = waihu_contacts::MAX_FILE_BYTES;
 /// Largest request body: the file plus the form's other fields.
 pub const MAX_BODY: usize = MAX_FILE + (64 << 10);
 /// Longest list name (characters).
@@ -132,12 +132,9 @@ pub fn check_form(form: &Form, now: DateTime<Utc>) -> AppResult<ImportRequest> {
     })
 }
 
-/// The answer to a body over [`MAX_BODY`] (or unreadable).
+/// The answer to a body over [`MAX_BODY`] (or unreadable): `413`.
 pub fn too_large() -> AppError {
-    AppError::invalid(
-        "file",
-        format!("the file is larger than {} MiB", MAX_FILE >> 20),
-    )
+    crate::body_limit::too_large(MAX_FILE).with_field("file")
 }
 
 /// Imports a checked request; a whole-file rejection is `422 invalid` on `file`.

@@ -205,7 +205,9 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
         ErrorCode::NotFound => Msg::ErrNotFound,
         ErrorCode::Conflict => Msg::ErrConflict,
         ErrorCode::Invalid => Msg::ErrInvalid,
-        ErrorCode::BadRequest | ErrorCode::MethodNotAllowed => Msg::ErrBadRequest,
+        ErrorCode::BadRequest | ErrorCode::MethodNotAllowed | ErrorCode::PayloadTooLarge => {
+            Msg::ErrBadRequest
+        }
         ErrorCode::LockedOut => Msg::ErrLockedOut,
         ErrorCode::TenantSuspended => Msg::ErrTenantSuspended,
         ErrorCode::Internal => Msg::ErrInternal,

@@ -5,6 +5,7 @@ mod accounts_policy;
 mod api;
 mod auth;
 mod backoffice_support;
+mod body_limits;
 mod campaign;
 mod campaign_calls;
 mod campaign_isolation;

@@ -101,9 +101,10 @@ async fn prompts_are_uploaded_checked_listed_and_played_per_tenant() {
         assert_eq!(field_of(&r), "name");
         let big = vec![b'R'; waihu_web::campaign::prompts::MAX_UPLOAD + 10];
         let r = upload(&w.h, &tok, "big", "audio/wav", &big).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(
             (r.code(), field_of(&r)),
-            ("invalid".into(), "file".into()),
+            ("payload_too_large".into(), "file".into()),
             "{}",
             r.body
         );

@@ -175,3 +175,59 @@ async fn settings_show_numbers_and_quota_and_manage_push_targets_without_secrets
         assert_eq!(agnes.get("/settings").await.status, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn push_targets_at_internal_addresses_or_with_credentials_are_refused() {
+    for w in worlds().await {
+        prepare(&w).await;
+        let tok = token(&w.h, w.s.ta).await;
+        for url in [
+            "http://127.0.0.1:9000/h",
+            "http://2130706433/h",
+            "http://0x7f.1/h",
+            "http://0.0.0.0/h",
+            "http://[::1]/h",
+            "http://[::ffff:127.0.0.1]/h",
+            "http://localhost/h",
+            "http://metadata.google.internal/computeMetadata/v1/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://192.168.1.10/h",
+            "https://user:pw@crm.example/hook",
+        ] {
+            let r =
+                w.h.api(
+                    Method::POST,
+                    "/api/v1/push-targets",
+                    Some(&tok),
+                    Some(json!({"name":"x","kind":"webhook","url":url,"secret":"s"})),
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{url}: {}",
+                r.body
+            );
+            assert_eq!(field_of(&r), "url", "{url}: {}", r.body);
+            assert!(!r.body.contains("pw@"), "{}", r.body);
+        }
+        let mut alice = w.h.login("alice").await;
+        let r = alice
+            .post(
+                "/settings/push-targets",
+                &[
+                    ("name", "meta"),
+                    ("kind", "webhook"),
+                    ("url", "http://169.254.169.254/latest/meta-data/"),
+                    ("secret", "s"),
+                ],
+            )
+            .await;
+        assert_ne!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let saved = w.h.store.list_push_targets(w.s.ta).await.unwrap();
+        assert!(
+            saved.iter().all(|t| !t.url.contains("169.254")),
+            "{saved:?}"
+        );
+    }
+}

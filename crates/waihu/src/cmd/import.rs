@@ -92,6 +92,16 @@ fn cli_flag(field: &str) -> &str {
     }
 }
 
+/// The first `limit + 1` bytes of `path`.
+fn read_bounded(path: &std::path::Path, limit: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Runs an import subcommand.
 pub async fn run(ctx: &Context, cmd: ImportCommand) -> anyhow::Result<ExitCode> {
     let ImportCommand::Contacts(args) = cmd;
@@ -104,7 +114,9 @@ pub async fn run(ctx: &Context, cmd: ImportCommand) -> anyhow::Result<ExitCode> 
         opts.mapping = toml::from_str::<ColumnMapping>(&text)
             .map_err(|e| anyhow::anyhow!("mapping file {}: {}", path.display(), e.message()))?;
     }
-    let bytes = std::fs::read(&args.file)
+    // Read at most one byte over the limit: the import refuses a larger file
+    // without this process holding it (or reading /dev/zero for ever).
+    let bytes = read_bounded(&args.file, opts.limits.file_bytes)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let store = ctx.store().await?;
     let tenant = super::tenant::resolve(&store, &args.tenant).await?;

@@ -109,7 +109,9 @@ pub async fn run(ctx: &Context, cmd: PushCommand) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
     let actor = Actor::raw(ctx.cli_actor());
     match cmd {
-        PushCommand::Target(t) => target(&store, &actor, t).await?,
+        PushCommand::Target(t) => {
+            target(&store, &actor, &ctx.settings.outbound_policy()?, t).await?
+        }
         PushCommand::DeadLetters { tenant, json } => {
             let tenant = super::tenant::resolve(&store, &tenant).await?;
             let dead = store.dead_letters(tenant.id).await?;
@@ -170,6 +172,7 @@ pub async fn run(ctx: &Context, cmd: PushCommand) -> anyhow::Result<ExitCode> {
             let pii = Arc::new(crate::wiring::pii(&ctx.settings)?);
             let config = PusherConfig {
                 interval: Duration::from_secs(interval),
+                outbound: ctx.settings.outbound_policy()?,
                 ..PusherConfig::default()
             };
             let pusher = Arc::new(Pusher::new(
@@ -196,7 +199,12 @@ pub async fn run(ctx: &Context, cmd: PushCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn target(store: &Store, actor: &Actor, cmd: TargetCommand) -> anyhow::Result<()> {
+async fn target(
+    store: &Store,
+    actor: &Actor,
+    outbound: &waihu_push::OutboundPolicy,
+    cmd: TargetCommand,
+) -> anyhow::Result<()> {
     match cmd {
         TargetCommand::Add {
             name,
@@ -213,6 +221,11 @@ async fn target(store: &Store, actor: &Actor, cmd: TargetCommand) -> anyhow::Res
             let grade: Grade = min_grade.parse().map_err(|e| anyhow!("--min-grade: {e}"))?;
             let checked =
                 Target::new(push_kind, &url, secret.as_deref()).map_err(|e| refused(&name, e))?;
+            // The same outbound policy as the pusher's, so that a refused URL is
+            // said now rather than in the dead-letter list.
+            waihu_push::check_target_url(outbound, &checked.url, Duration::from_secs(3))
+                .await
+                .map_err(|e| refused(&name, e.into()))?;
             let added = store
                 .add_push_target(
                     tenant.id,

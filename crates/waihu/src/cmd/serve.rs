@@ -70,7 +70,13 @@ pub async fn run(ctx: &Context, args: ServeArgs) -> anyhow::Result<ExitCode> {
         let stop = async move {
             let _ = rx.wait_for(|s| *s).await;
         };
-        let run = waihu_app::push::run_pusher(store.clone(), pii, Arc::new(SystemClock), stop);
+        let run = waihu_app::push::run_pusher(
+            store.clone(),
+            pii,
+            Arc::new(SystemClock),
+            ctx.settings.outbound_policy()?,
+            stop,
+        );
         Some(tokio::spawn(run))
     } else {
         None
@@ -159,7 +165,8 @@ pub async fn serve_web_with(
             store.clone(),
             pii,
         )))
-        .with_sla_calendar(ctx.settings.rights.calendar()?);
+        .with_sla_calendar(ctx.settings.rights.calendar()?)
+        .with_outbound(ctx.settings.outbound_policy()?);
     if let Some(hub) = live {
         state = state.with_live(hub);
     }

@@ -114,10 +114,18 @@ async fn unreadable_files_are_whole_file_errors_that_write_nothing() {
         let mut xlsx = b"PK\x03\x04".to_vec();
         xlsx.extend_from_slice(&[0u8; 40]);
         std::fs::write(env.data_dir().join("broken.xlsx"), xlsx).unwrap();
+        // Over the 32 MiB limit (sparse: nothing is written to disk).
+        std::fs::File::create(env.data_dir().join("huge.csv"))
+            .and_then(|f| f.set_len(33 << 20))
+            .unwrap();
         for (file, needle) in [
             ("empty.csv", "empty"),
             ("nonumber.csv", "no phone-number column"),
             ("broken.xlsx", "damaged"),
+            (
+                "huge.csv",
+                "too large to import: the file is larger than 32 MiB",
+            ),
         ] {
             let o = import(&env, file, "l", &CONSENT);
             assert!(!o.status.success(), "{file} must fail");

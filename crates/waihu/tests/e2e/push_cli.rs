@@ -173,15 +173,26 @@ fn answer(
     }
 }
 
+/// The receiver listens on 127.0.0.1, which tenants' URLs may reach only when
+/// the operator allow-lists it.
+const ALLOW_LOOPBACK: (&str, &str) = ("WAIHU_OUTBOUND__ALLOW", "127.0.0.1");
+
+fn run(env: &Env, args: &[&str]) -> std::process::Output {
+    crate::support::run_cmd(
+        env.cmd().args(args).env(ALLOW_LOOPBACK.0, ALLOW_LOOPBACK.1),
+        None,
+    )
+}
+
 fn ok(env: &Env, args: &[&str]) -> String {
-    let o = env.run(args, None);
+    let o = run(env, args);
     assert!(o.status.success(), "{args:?}: {}{}", out(&o), err(&o));
     out(&o)
 }
 
 /// Parses `pushed: D delivered, R to retry, X dead, S skipped`.
 fn pass(env: &Env) -> (u32, u32, u32, u32, String) {
-    let o = env.run(&["push", "run", "--once"], None);
+    let o = run(env, &["push", "run", "--once"]);
     let text = format!("{}{}", out(&o), err(&o));
     assert!(o.status.success(), "push run: {text}");
     let line = out(&o)
@@ -366,7 +377,8 @@ async fn leads_are_pushed_signed_retried_and_dead_lettered() {
         ok(&env, &["tenant", "create", "acme"]);
 
         // Targets are checked before they are saved.
-        let o = env.run(
+        let o = run(
+            &env,
             &[
                 "push",
                 "target",
@@ -379,11 +391,11 @@ async fn leads_are_pushed_signed_retried_and_dead_lettered() {
                 "--url",
                 &receiver.url("/hook"),
             ],
-            None,
         );
         assert!(!o.status.success());
         assert!(err(&o).contains("needs a signing secret"), "{}", err(&o));
-        let o = env.run(
+        let o = run(
+            &env,
             &[
                 "push",
                 "target",
@@ -398,7 +410,6 @@ async fn leads_are_pushed_signed_retried_and_dead_lettered() {
                 "--secret",
                 "s",
             ],
-            None,
         );
         assert!(!o.status.success());
         assert!(
@@ -406,7 +417,8 @@ async fn leads_are_pushed_signed_retried_and_dead_lettered() {
             "{}",
             err(&o)
         );
-        let o = env.run(
+        let o = run(
+            &env,
             &[
                 "push",
                 "target",
@@ -419,7 +431,6 @@ async fn leads_are_pushed_signed_retried_and_dead_lettered() {
                 "--url",
                 "https://x.example/",
             ],
-            None,
         );
         assert!(err(&o).contains("unknown push kind 'slack'"), "{}", err(&o));
 
@@ -459,7 +470,8 @@ async fn leads_are_pushed_signed_retried_and_dead_lettered() {
                     "push", "target", "add", "ding", "--tenant", "acme", "--kind", "dingtalk",
                     "--url", &ding,
                 ])
-                .env("WAIHU_PUSH_SECRET", DING_SECRET),
+                .env("WAIHU_PUSH_SECRET", DING_SECRET)
+                .env(ALLOW_LOOPBACK.0, ALLOW_LOOPBACK.1),
             None,
         );
         assert!(o.status.success(), "{}", err(&o));
@@ -553,6 +565,8 @@ async fn leads_are_pushed_signed_retried_and_dead_lettered() {
             error.contains("404") && error.contains("permanent"),
             "{error}"
         );
+        // The receiver's reply body is not kept, only its status.
+        assert!(!error.contains("no such hook"), "{error}");
 
         // Fixed and re-queued, it is delivered on the next pass, with the same
         // delivery id as the refused attempt.
@@ -569,7 +583,7 @@ async fn leads_are_pushed_signed_retried_and_dead_lettered() {
         );
         let dead = ok(&env, &["push", "dead-letters", "--tenant", "acme"]);
         assert!(dead.contains("no dead deliveries"), "{dead}");
-        let o = env.run(&["push", "retry", id, "--tenant", "acme"], None);
+        let o = run(&env, &["push", "retry", id, "--tenant", "acme"]);
         assert!(!o.status.success(), "a delivered delivery is not dead");
 
         // Disabling a target is shown in the list.
@@ -590,4 +604,65 @@ async fn leads_are_pushed_signed_retried_and_dead_lettered() {
         assert_eq!(crm["signed"], true);
         store.close().await;
     }
+}
+
+#[tokio::test]
+async fn internal_and_credentialed_urls_are_refused_unless_allow_listed() {
+    let env = Env::sqlite();
+    ok(&env, &["tenant", "create", "acme"]);
+    let receiver = Receiver::start();
+    let port = receiver.addr.port();
+    let add = |url: &str| {
+        env.run(
+            &[
+                "push", "target", "add", "t", "--tenant", "acme", "--kind", "webhook", "--url",
+                url, "--secret", "s3cret",
+            ],
+            None,
+        )
+    };
+    for url in [
+        receiver.url("/hook"),
+        format!("http://2130706433:{port}/hook"),
+        format!("http://0x7f.1:{port}/hook"),
+        "http://0.0.0.0/hook".to_string(),
+        "http://[::1]/hook".to_string(),
+        "http://[::ffff:127.0.0.1]/hook".to_string(),
+        "http://localhost/hook".to_string(),
+        "http://metadata.google.internal/computeMetadata/v1/".to_string(),
+        "http://169.254.169.254/latest/meta-data/".to_string(),
+        "http://10.0.0.1/hook".to_string(),
+        "http://[fd00::1]/hook".to_string(),
+    ] {
+        let o = add(&url);
+        assert!(!o.status.success(), "{url} was saved");
+        assert!(
+            err(&o).contains("does not call internal"),
+            "{url}: {}",
+            err(&o)
+        );
+    }
+    let o = add("https://crm:hunter2@crm.example/hook");
+    assert!(!o.status.success());
+    assert!(err(&o).contains("secret field"), "{}", err(&o));
+    assert!(!err(&o).contains("hunter2"), "{}", err(&o));
+    // The operator's allow-list opens the loopback receiver.
+    let o = run(
+        &env,
+        &[
+            "push",
+            "target",
+            "add",
+            "t",
+            "--tenant",
+            "acme",
+            "--kind",
+            "webhook",
+            "--url",
+            &receiver.url("/hook"),
+            "--secret",
+            "s3cret",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
 }

@@ -5,11 +5,13 @@
 //! transaction.
 
 pub mod audit;
+pub mod audit_key;
 pub mod campaign;
 pub mod contacts;
 pub mod error;
 pub mod gate_facts;
 pub mod insight;
+pub mod keys;
 pub mod model;
 pub mod password;
 pub mod postgres;
@@ -22,7 +24,7 @@ pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use audit::{Actor, AuditEntry, AuditSearch, ChainBreak, ChainHead, NewAudit};
+pub use audit::{Actor, AuditEntry, AuditKey, AuditSearch, ChainBreak, ChainHead, NewAudit};
 pub use campaign::{check_grade, DashboardFigures, DashboardRepo, TenantRates};
 pub use campaign::{
     BeginCall, CallFilter, CallId, CallRecord, CallRepo, CallResult, CallState, Claim, Delivery,
@@ -39,6 +41,7 @@ pub use contacts::{
 pub use error::{StoreError, StoreResult};
 pub use gate_facts::{GateFactsRepo, NumberFacts};
 pub use insight::{CallFactRow, FactPage, FactScope, InsightRepo};
+pub use keys::{KeyRepo, Reseal, SealedNumber};
 pub use model::{ApiToken, Tenant, TenantStatus, User};
 pub use repo::{ApiTokenRepo, AuditRepo, TenantRepo, UserRepo};
 pub use rights::{
@@ -85,6 +88,7 @@ pub trait Repositories:
     + RightsRepo
     + insight::InsightRepo
     + campaign::DashboardRepo
+    + keys::KeyRepo
     + Send
     + Sync
 {

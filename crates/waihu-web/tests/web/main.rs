@@ -2,6 +2,7 @@
 //! store. One test binary, one module per area.
 
 mod api;
+mod audit_scope;
 mod auth;
 mod backoffice_support;
 mod campaign;

@@ -10,12 +10,15 @@
 //! [`PromptAudio`]: prompts::PromptAudio
 //! [`CodeSender`]: verify::CodeSender
 
+pub mod audit_key;
 pub mod config;
 pub mod contact_import;
 pub mod dialler;
 pub mod error;
 pub mod gate;
 pub mod insight;
+pub mod keyfile;
+pub mod keys;
 pub mod live;
 pub mod llm;
 pub mod pii;

@@ -21,10 +21,10 @@ fn at() -> DateTime<Utc> {
 }
 
 fn pii() -> Pii {
-    Pii {
-        phone_key: PhoneKey::from_bytes([3; 32]),
-        cipher: NumberCipher::from_bytes([4; 32]),
-    }
+    Pii::new(
+        PhoneKey::from_bytes([3; 32]),
+        NumberCipher::from_bytes([4; 32]),
+    )
 }
 
 /// Each backend twice: the dialler's handle and another process's (its own pool,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::Instant;
-use waihu_compliance::pii::{NumberCipher, PhoneKey};
+use waihu_compliance::pii::{NumberCipher, PhoneKey, RowBinding};
 use waihu_compliance::*;
 use waihu_core::{TaskState, TenantId};
 
@@ -165,11 +165,15 @@ fn main() {
     });
 
     let cipher = NumberCipher::from_bytes([9; 32]);
-    let sealed = cipher.seal("+8613812345678");
+    let binding = RowBinding::new(
+        waihu_core::TenantId(uuid::Uuid::from_u128(1)),
+        PhoneKey::from_bytes([8; 32]).hash("+8613812345678"),
+    );
+    let sealed = cipher.seal("+8613812345678", &binding);
     time("NumberCipher::seal (AES-256-GCM)", |_| {
-        black_box(cipher.seal(black_box("+8613812345678")));
+        black_box(cipher.seal(black_box("+8613812345678"), &binding));
     });
     time("NumberCipher::open", |_| {
-        black_box(cipher.open(black_box(&sealed)).ok());
+        black_box(cipher.open(black_box(&sealed), &binding).ok());
     });
 }

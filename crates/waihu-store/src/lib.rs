@@ -5,12 +5,14 @@
 //! transaction.
 
 pub mod audit;
+pub mod audit_key;
 pub mod campaign;
 pub mod contacts;
 pub mod error;
 pub mod gate_facts;
 pub mod insight;
 pub mod login_throttle;
+pub mod keys;
 pub mod model;
 pub mod password;
 pub mod postgres;
@@ -23,7 +25,7 @@ pub mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use audit::{Actor, AuditEntry, AuditSearch, ChainBreak, ChainHead, NewAudit};
+pub use audit::{Actor, AuditEntry, AuditKey, AuditSearch, ChainBreak, ChainHead, NewAudit};
 pub use campaign::{check_grade, DashboardFigures, DashboardRepo, TenantRates};
 pub use campaign::{
     BeginCall, CallFilter, CallId, CallRecord, CallRepo, CallResult, CallState, Claim, Delivery,
@@ -41,6 +43,7 @@ pub use error::{StoreError, StoreResult};
 pub use gate_facts::{GateFactsRepo, NumberFacts};
 pub use insight::{CallFactRow, FactPage, FactScope, InsightRepo};
 pub use login_throttle::{FailureKey, LoginCounter, LoginThrottleRepo};
+pub use keys::{KeyRepo, Reseal, SealedNumber};
 pub use model::{ApiToken, Tenant, TenantStatus, User};
 pub use repo::{ApiTokenRepo, AuditRepo, TenantRepo, UserRepo};
 pub use rights::{
@@ -88,6 +91,7 @@ pub trait Repositories:
     + insight::InsightRepo
     + campaign::DashboardRepo
     + LoginThrottleRepo
+    + keys::KeyRepo
     + Send
     + Sync
 {

@@ -4,7 +4,7 @@
 
 use crate::error::StoreResult;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgPool, Postgres};
 use std::str::FromStr;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
@@ -18,11 +18,13 @@ pub struct PgBackend {
     /// Writes to policies and caller numbers through this backend (see
     /// [`crate::GateFactsRepo::settings_writes`]).
     pub(crate) settings_writes: AtomicU64,
+    /// The key new audit entries are keyed with (see [`crate::AuditRepo::use_audit_key`]).
+    pub(crate) audit_key: std::sync::RwLock<Option<std::sync::Arc<crate::AuditKey>>>,
 }
 
 /// A write transaction holding the audit-chain lock.
 pub(crate) struct Write {
-    pub tx: Transaction<'static, Postgres>,
+    pub tx: crate::sql::WriteTx<Postgres>,
 }
 
 impl PgBackend {
@@ -37,6 +39,7 @@ impl PgBackend {
         Ok(Self {
             pool,
             settings_writes: AtomicU64::new(0),
+            audit_key: std::sync::RwLock::new(None),
         })
     }
 
@@ -59,8 +62,17 @@ impl PgBackend {
         &self.pool
     }
 
+    /// The audit key loaded into this backend, if any.
+    pub(crate) fn loaded_audit_key(&self) -> Option<std::sync::Arc<crate::AuditKey>> {
+        // A poisoned lock only means a writer panicked; the key in it is still whole.
+        self.audit_key
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     pub(crate) async fn begin_write(&self) -> StoreResult<Write> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::sql::WriteTx::new(self.pool.begin().await?, self.loaded_audit_key());
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(AUDIT_LOCK_KEY)
             .execute(&mut *tx)
@@ -74,7 +86,7 @@ crate::sql::impl_all!(crate::postgres::PgBackend, sqlx::Postgres);
 impl PgBackend {
     /// Inserts one chunk of contacts, skipping numbers the list has.
     pub(crate) async fn insert_contacts(
-        tx: &mut Transaction<'static, Postgres>,
+        tx: &mut crate::sql::WriteTx<Postgres>,
         tenant: waihu_core::TenantId,
         list: uuid::Uuid,
         now: chrono::DateTime<chrono::Utc>,
@@ -131,7 +143,7 @@ impl PgBackend {
     /// without the audit-chain lock, so that dialling processes do not queue on it.
     pub(crate) async fn begin_bookkeeping(&self) -> StoreResult<Write> {
         Ok(Write {
-            tx: self.pool.begin().await?,
+            tx: crate::sql::WriteTx::new(self.pool.begin().await?, self.loaded_audit_key()),
         })
     }
 }

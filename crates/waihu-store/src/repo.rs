@@ -105,6 +105,20 @@ pub trait AuditRepo {
     ) -> StoreResult<(Vec<AuditEntry>, u64)>;
     /// The stored hash of entry `seq`, if it exists.
     async fn audit_hash_at(&self, seq: i64) -> StoreResult<Option<String>>;
-    /// Walks the whole chain: its head if intact, else the first break.
+    /// Walks the whole chain: its head if intact, else the first break. Keyed
+    /// entries are checked with the loaded audit key (a break without one).
     async fn verify_audit_chain(&self) -> StoreResult<Result<ChainHead, ChainBreak>>;
+    /// Walks the whole chain like [`Self::verify_audit_chain`] but reports only what
+    /// one tenant may see: how many of its own entries there are when intact.
+    async fn verify_audit_tenant(
+        &self,
+        tenant_id: TenantId,
+    ) -> StoreResult<Result<i64, ChainBreak>>;
+    /// Keys every audit entry appended from now on with `key` (the binary loads it
+    /// from the key directory at start).
+    fn use_audit_key(&self, key: std::sync::Arc<crate::audit::AuditKey>);
+    /// The newest entry's position and hash (`0:` + the genesis hash when empty).
+    async fn audit_head(&self) -> StoreResult<ChainHead>;
+    /// The oldest keyed entry's position and key id, if any entry is keyed.
+    async fn audit_first_keyed(&self) -> StoreResult<Option<(i64, String)>>;
 }

@@ -96,6 +96,7 @@ pub(crate) struct AuditRow {
     pub details: String,
     pub prev_hash: String,
     pub hash: String,
+    pub key_id: Option<String>,
 }
 
 impl From<AuditRow> for AuditEntry {
@@ -110,6 +111,7 @@ impl From<AuditRow> for AuditEntry {
             details: r.details,
             prev_hash: r.prev_hash,
             hash: r.hash,
+            key_id: r.key_id,
         }
     }
 }

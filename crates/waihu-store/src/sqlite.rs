@@ -4,7 +4,7 @@
 
 use crate::error::StoreResult;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqlitePool};
 use std::str::FromStr;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
@@ -17,11 +17,13 @@ pub struct SqliteBackend {
     /// Writes to policies and caller numbers through this backend (see
     /// [`crate::GateFactsRepo::settings_writes`]).
     pub(crate) settings_writes: AtomicU64,
+    /// The key new audit entries are keyed with (see [`crate::AuditRepo::use_audit_key`]).
+    pub(crate) audit_key: std::sync::RwLock<Option<std::sync::Arc<crate::AuditKey>>>,
 }
 
 /// A write transaction holding the writer lock.
 pub(crate) struct Write<'a> {
-    pub tx: Transaction<'static, Sqlite>,
+    pub tx: crate::sql::WriteTx<Sqlite>,
     _guard: MutexGuard<'a, ()>,
 }
 
@@ -46,6 +48,7 @@ impl SqliteBackend {
             pool,
             write_lock: Mutex::new(()),
             settings_writes: AtomicU64::new(0),
+            audit_key: std::sync::RwLock::new(None),
         })
     }
 
@@ -68,9 +71,18 @@ impl SqliteBackend {
         &self.pool
     }
 
+    /// The audit key loaded into this backend, if any.
+    pub(crate) fn loaded_audit_key(&self) -> Option<std::sync::Arc<crate::AuditKey>> {
+        // A poisoned lock only means a writer panicked; the key in it is still whole.
+        self.audit_key
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     pub(crate) async fn begin_write(&self) -> StoreResult<Write<'_>> {
         let guard = self.write_lock.lock().await;
-        let tx = self.pool.begin().await?;
+        let tx = crate::sql::WriteTx::new(self.pool.begin().await?, self.loaded_audit_key());
         Ok(Write { tx, _guard: guard })
     }
 }
@@ -89,7 +101,7 @@ impl SqliteBackend {
     /// as one JSON text unpacked by `json_each`: binding ten values per row costs
     /// more than SQLite's own work.
     pub(crate) async fn insert_contacts(
-        tx: &mut Transaction<'static, Sqlite>,
+        tx: &mut crate::sql::WriteTx<Sqlite>,
         tenant: waihu_core::TenantId,
         list: uuid::Uuid,
         now: chrono::DateTime<chrono::Utc>,

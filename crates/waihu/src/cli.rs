@@ -59,6 +59,9 @@ pub enum Command {
     /// Inspect and verify the audit log.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
+    /// The number keys: status, rotation, retiring old keys (operator).
+    #[command(subcommand)]
+    Keys(cmd::keys::KeysCommand),
     /// Show the effective configuration.
     #[command(subcommand)]
     Config(cmd::config::ConfigCommand),

@@ -46,6 +46,7 @@ async fn dispatch(mut cli: cli::Cli) -> anyhow::Result<ExitCode> {
         Command::Tenant(c) => cmd::tenant::run(&ctx, c).await,
         Command::User(c) => cmd::user::run(&ctx, c).await,
         Command::Audit(c) => cmd::audit::run(&ctx, c).await,
+        Command::Keys(c) => cmd::keys::run(&ctx, c).await,
         Command::Config(c) => cmd::config::run(&ctx, c).await,
         Command::Import(c) => cmd::import::run(&ctx, c).await,
         Command::Dnc(c) => cmd::dnc::run(&ctx, c).await,

@@ -346,6 +346,11 @@ impl Settings {
         self.pii.key_file_path(&self.data.dir)
     }
 
+    /// Where the audit key file is: `audit.key` next to the PII key file.
+    pub fn audit_key_file(&self) -> PathBuf {
+        waihu_app::audit_key::audit_key_path(&self.pii_key_file())
+    }
+
     /// The data directory, created if missing.
     pub fn ensure_data_dir(&self) -> anyhow::Result<&Path> {
         std::fs::create_dir_all(&self.data.dir)

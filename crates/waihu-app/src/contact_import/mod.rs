@@ -93,7 +93,7 @@ pub async fn import_file(
             }
             chunk.push(NewContact {
                 number_hash,
-                number_enc: pii.cipher.seal(&c.e164),
+                number_enc: pii.seal(&c.e164, tenant, number_hash),
                 number_masked: pii.mask(&c.e164),
                 fields: serde_json::Value::Object(fields),
                 zone_override: c.zone_override.map(|z| z.name().to_string()),

@@ -86,8 +86,9 @@ pub(super) async fn prepare(
         && contact
             .as_ref()
             .is_some_and(|c| c.consent.allows_lead_sharing(tenant_id, now));
-    let full = match (&due.number_enc, due.full_numbers_in_push) {
-        (Some(sealed), true) => match pii.cipher.open(sealed) {
+    // The ciphertext is bound to the contact's tenant and number hash.
+    let full = match (&due.number_enc, due.full_numbers_in_push, &contact) {
+        (Some(sealed), true, Some(c)) => match pii.open(sealed, tenant_id, c.number_hash) {
             Ok(n) => Some(n),
             Err(_) => {
                 // Falls back to the masked number; the error names no number.

@@ -6,7 +6,7 @@ mod cipher;
 mod hash;
 mod mask;
 
-pub use cipher::{NumberCipher, OpenError};
+pub use cipher::{KeyId, NumberCipher, OpenError, RowBinding};
 pub use hash::{PhoneHash, PhoneKey};
 pub use mask::mask;
 

@@ -1,4 +1,4 @@
-//! The hash-chained audit log: append, list, verify.
+//! The hash-chained audit log: append, list, verify (whole, or as one tenant sees it).
 
 macro_rules! impl_audit {
     ($backend:ty, $db:ty) => {
@@ -80,15 +80,52 @@ macro_rules! impl_audit {
             }
 
             async fn verify_audit_chain(&self) -> StoreResult<Result<ChainHead, ChainBreak>> {
+                let verifier = self.walk_audit(ChainVerifier::new(self.loaded_audit_key())).await?;
+                Ok(verifier.finish())
+            }
+
+            async fn verify_audit_tenant(&self, tenant_id: TenantId) -> StoreResult<Result<i64, ChainBreak>> {
+                let verifier = ChainVerifier::new(self.loaded_audit_key()).counting_tenant(tenant_id);
+                let verifier = self.walk_audit(verifier).await?;
+                let count = verifier.tenant_count();
+                Ok(verifier.finish().map(|_| count))
+            }
+
+            fn use_audit_key(&self, key: std::sync::Arc<$crate::AuditKey>) {
+                *self.audit_key.write().unwrap_or_else(|p| p.into_inner()) = Some(key);
+            }
+
+            async fn audit_head(&self) -> StoreResult<ChainHead> {
+                let row: Option<(i64, String)> =
+                    sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(match row {
+                    Some((count, hash)) => ChainHead { count, hash },
+                    None => ChainHead { count: 0, hash: GENESIS_HASH.into() },
+                })
+            }
+
+            async fn audit_first_keyed(&self) -> StoreResult<Option<(i64, String)>> {
+                Ok(sqlx::query_as(
+                    "SELECT seq, key_id FROM audit_log WHERE key_id IS NOT NULL ORDER BY seq LIMIT 1",
+                )
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+        }
+
+        impl $backend {
+            /// Feeds every entry, in order, to `verifier` (stopping at the first break).
+            async fn walk_audit(&self, mut verifier: ChainVerifier) -> StoreResult<ChainVerifier> {
                 let sql = format!("SELECT {AUDIT_COLS} FROM audit_log ORDER BY seq");
                 let mut rows = sqlx::query_as::<_, AuditRow>(&sql).fetch(&self.pool);
-                let mut verifier = ChainVerifier::default();
                 while let Some(row) = rows.try_next().await? {
                     if !verifier.push(&AuditEntry::from(row)) {
                         break;
                     }
                 }
-                Ok(verifier.finish())
+                Ok(verifier)
             }
         }
         }

@@ -28,7 +28,7 @@ macro_rules! impl_caller_numbers {
             }
 
             async fn fetch(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut WriteTx<$db>,
                 number: &str,
             ) -> StoreResult<CallerNumber> {
                 let row: Option<Row> = sqlx::query_as(

@@ -151,7 +151,7 @@ macro_rules! impl_calls {
 
             /// Why an in-flight call could not be ended.
             async fn not_in_flight(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut WriteTx<$db>,
                 call_id: CallId,
             ) -> StoreError {
                 let state: Result<Option<(String,)>, _> = sqlx::query_as("SELECT state FROM calls WHERE id = $1")
@@ -168,7 +168,7 @@ macro_rules! impl_calls {
             /// Inserts the lead of a finished call and queues it for every enabled
             /// push target of the tenant whose minimum grade it meets.
             async fn insert_lead(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut WriteTx<$db>,
                 call_id: CallId,
                 call: &EndedCall,
                 lead: &NewLead,

@@ -267,7 +267,7 @@ macro_rules! impl_contacts {
 
             /// The tenant's list of that name, created (and audited) in `tx` if missing.
             async fn find_or_create_list(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut WriteTx<$db>,
                 tenant_id: TenantId,
                 name: &str,
                 now: DateTime<Utc>,
@@ -316,7 +316,7 @@ macro_rules! impl_contacts {
 
             /// Inserts consent evidence records with the given ids.
             async fn insert_evidence(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut WriteTx<$db>,
                 tenant_id: TenantId,
                 now: DateTime<Utc>,
                 ids: &[Uuid],

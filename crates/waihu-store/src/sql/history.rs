@@ -114,7 +114,7 @@ macro_rules! impl_history {
 
             use super::insight::bump_rollup;
 
-            type Tx = sqlx::Transaction<'static, $db>;
+            type Tx = WriteTx<$db>;
 
             impl $backend {
                 /// `InsightRepo::import_call_history`.

@@ -217,7 +217,7 @@ macro_rules! impl_insight {
 
             /// Adds an ended call's counts to its task's hour (inside the caller's transaction).
             pub(in super) async fn bump_rollup(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut WriteTx<$db>,
                 d: &RollupDelta,
             ) -> StoreResult<()> {
                 let t = &d.totals;
@@ -247,7 +247,7 @@ macro_rules! impl_insight {
 
             /// Counts a gate refusal under each of its rules (inside the caller's transaction).
             pub(in super) async fn bump_refusals(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut WriteTx<$db>,
                 tenant_id: Uuid,
                 task_id: Uuid,
                 at: DateTime<Utc>,

@@ -68,7 +68,7 @@ macro_rules! impl_leads {
             impl $backend {
                 /// The tenant's lead inside a write transaction.
                 async fn lead_in(
-                    tx: &mut sqlx::Transaction<'static, $db>,
+                    tx: &mut WriteTx<$db>,
                     tenant_id: TenantId,
                     id: Uuid,
                 ) -> StoreResult<Lead> {

@@ -12,10 +12,14 @@ pub(crate) mod caller_numbers;
 pub(crate) mod contacts;
 pub(crate) mod dnc;
 pub(crate) mod gate_facts;
+pub(crate) mod keys;
 pub(crate) mod policies;
 pub(crate) mod sessions;
 pub(crate) mod tenants;
 pub(crate) mod users;
+pub(crate) mod write_tx;
+
+pub(crate) use write_tx::WriteTx;
 // Campaign storage (migration 0004).
 pub(crate) mod calls;
 pub(crate) mod leads;
@@ -41,9 +45,10 @@ macro_rules! impl_prelude {
         #[allow(unused_imports)]
         pub(crate) mod prelude {
         pub(crate) use $crate::audit::{
-            entry_hash, storage_time, Actor, AuditEntry, ChainBreak, ChainHead, ChainVerifier,
-            NewAudit, GENESIS_HASH,
+            entry_hash, keyed_entry_hash, storage_time, Actor, AuditEntry, ChainBreak, ChainHead,
+            ChainVerifier, NewAudit, GENESIS_HASH,
         };
+        pub(crate) use $crate::sql::WriteTx;
         pub(crate) use $crate::error::{StoreError, StoreResult};
         pub(crate) use $crate::model::{ApiToken, Tenant, TenantStatus, User};
         pub(crate) use $crate::password::{hash_password, random_secret, token_hash};
@@ -59,36 +64,51 @@ macro_rules! impl_prelude {
         pub(crate) const USER_COLS: &str = "id, tenant_id, username, password_hash, role, created_at";
         pub(crate) const TOKEN_COLS: &str = "id, tenant_id, name, created_by, created_at, revoked_at";
         pub(crate) const AUDIT_COLS: &str =
-            "seq, at, actor, tenant_id, action, target, details, prev_hash, hash";
+            "seq, at, actor, tenant_id, action, target, details, prev_hash, hash, key_id";
 
-        /// Appends an audit entry inside the caller's (serialised) transaction.
+        /// Appends an audit entry inside the caller's (serialised) transaction, keyed
+        /// with the transaction's audit key. Without a key (library tests only) the
+        /// entry is unkeyed, which is refused once the log holds keyed entries.
         pub(crate) async fn append_in(
-            tx: &mut sqlx::Transaction<'static, $db>,
+            tx: &mut WriteTx<$db>,
             entry: NewAudit,
         ) -> StoreResult<AuditEntry> {
-            let last: Option<(i64, String)> =
-                sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            let last: Option<(i64, String, Option<String>)> =
+                sqlx::query_as("SELECT seq, hash, key_id FROM audit_log ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut **tx)
                     .await?;
+            let key = tx.audit_key.clone();
+            if let (Some((_, _, Some(last_key))), None) = (&last, &key) {
+                return Err(StoreError::Invalid(format!(
+                    "the audit log is keyed (audit key {last_key}) but no audit key is loaded: \
+                     refusing to append an unkeyed entry"
+                )));
+            }
             let (seq, prev_hash) = match last {
-                Some((seq, hash)) => (seq + 1, hash),
+                Some((seq, hash, _)) => (seq + 1, hash),
                 None => (1, GENESIS_HASH.to_string()),
             };
             let at = storage_time(Utc::now());
             let details = entry.details.to_string();
-            let hash = entry_hash(
-                seq,
-                at,
-                entry.actor.as_str(),
-                entry.tenant_id,
-                &entry.action,
-                &entry.target,
-                &details,
-                &prev_hash,
-            );
+            let (hash, key_id) = match &key {
+                Some(k) => (
+                    keyed_entry_hash(
+                        k, seq, at, entry.actor.as_str(), entry.tenant_id, &entry.action, &entry.target,
+                        &details, &prev_hash,
+                    ),
+                    Some(k.id().to_string()),
+                ),
+                None => (
+                    entry_hash(
+                        seq, at, entry.actor.as_str(), entry.tenant_id, &entry.action, &entry.target,
+                        &details, &prev_hash,
+                    ),
+                    None,
+                ),
+            };
             sqlx::query(
-                "INSERT INTO audit_log (seq, at, actor, tenant_id, action, target, details, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO audit_log (seq, at, actor, tenant_id, action, target, details, prev_hash, hash, key_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(seq)
             .bind(at)
@@ -99,6 +119,7 @@ macro_rules! impl_prelude {
             .bind(&details)
             .bind(&prev_hash)
             .bind(&hash)
+            .bind(&key_id)
             .execute(&mut **tx)
             .await?;
             Ok(AuditEntry {
@@ -111,6 +132,7 @@ macro_rules! impl_prelude {
                 details,
                 prev_hash,
                 hash,
+                key_id,
             })
         }
 
@@ -155,6 +177,7 @@ macro_rules! impl_all {
         $crate::sql::rights::impl_rights_retention!($backend, $db);
         $crate::sql::insight::impl_insight!($backend, $db);
         $crate::sql::history::impl_history!($backend, $db);
+        $crate::sql::keys::impl_keys!($backend, $db);
         $crate::campaign::dashboard::impl_dashboard!($backend, $db);
         $crate::sql::login_throttle::impl_login_throttle!($backend, $db);
     };

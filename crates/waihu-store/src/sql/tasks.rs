@@ -173,7 +173,7 @@ macro_rules! impl_tasks {
             /// last outcome of a `Done`; a retry records its own outcome. With
             /// `only_claimed`, a contact that is not in flight is a `Conflict`.
             pub(super) async fn apply_next(
-                tx: &mut sqlx::Transaction<'static, $db>,
+                tx: &mut WriteTx<$db>,
                 task_id: Uuid,
                 contact_id: Uuid,
                 next: &Next,

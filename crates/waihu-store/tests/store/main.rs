@@ -2,6 +2,7 @@
 //! always, PostgreSQL when `WAIHU_TEST_POSTGRES_URL` is set.
 
 mod audit_chain;
+mod audit_keyed;
 mod campaign;
 mod contacts;
 mod gate_facts;

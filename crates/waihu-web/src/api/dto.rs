@@ -3,15 +3,14 @@
 
 use crate::auth::Principal;
 use crate::error::AppResult;
+use crate::pages::audit::ChainView;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use waihu_compliance::{ConsentRecord, EvidenceRef};
-use waihu_store::{
-    ApiToken, AuditEntry, ChainBreak, ChainHead, ContactList, StoredContact, Tenant, User,
-};
+use waihu_store::{ApiToken, AuditEntry, ContactList, StoredContact, Tenant, User};
 
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -160,34 +159,41 @@ impl From<AuditEntry> for AuditDto {
 /// The result of walking the audit chain.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChainResult {
+    /// `platform` (the operator: the whole log) or `tenant` (the caller's own
+    /// entries only).
+    pub scope: String,
     /// Whether every entry is intact.
     pub intact: bool,
-    /// Entries (when intact).
+    /// Entries (when intact): the platform's, or the tenant's own.
     pub count: Option<i64>,
-    /// `COUNT:HASH` of the newest entry (when intact), for `--expect-head`.
+    /// `COUNT:HASH` of the newest entry (operator, when intact), for `--expect-head`.
     pub head: Option<String>,
-    /// The first bad entry (when broken).
+    /// The first bad entry (when broken; for a tenant only if it is its own).
     pub first_bad_seq: Option<i64>,
     /// What is wrong with it.
     pub why: Option<String>,
 }
 
-impl From<Result<ChainHead, ChainBreak>> for ChainResult {
-    fn from(r: Result<ChainHead, ChainBreak>) -> Self {
-        match r {
-            Ok(h) => Self {
-                intact: true,
-                count: Some(h.count),
-                head: Some(h.to_string()),
-                first_bad_seq: None,
-                why: None,
-            },
-            Err(b) => Self {
-                intact: false,
-                count: None,
-                head: None,
-                first_bad_seq: Some(b.seq),
-                why: Some(b.why),
+impl From<ChainView> for ChainResult {
+    fn from(v: ChainView) -> Self {
+        let (scope, ok, count, head, bad) = match v {
+            ChainView::Platform(Ok(h)) => {
+                ("platform", true, Some(h.count), Some(h.to_string()), None)
+            }
+            ChainView::Platform(Err(b)) => ("platform", false, None, None, Some(b)),
+            ChainView::Tenant(Ok(n)) => ("tenant", true, Some(n), None, None),
+            ChainView::Tenant(Err(b)) => ("tenant", false, None, None, b),
+        };
+        Self {
+            scope: scope.into(),
+            intact: ok,
+            count,
+            head,
+            first_bad_seq: bad.as_ref().map(|b| b.seq),
+            why: match (ok, bad) {
+                (_, Some(b)) => Some(b.why),
+                (false, None) => Some("an entry outside this tenant's part of the log is broken; the operator can see where".into()),
+                (true, None) => None,
             },
         }
     }

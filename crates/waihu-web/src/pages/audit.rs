@@ -1,6 +1,9 @@
 //! The audit log: the operator sees the platform's, admins and auditors their
 //! tenant's; filter by action prefix and actor (searched by the database over
-//! the whole log), page through it; verify the whole hash chain.
+//! the whole log), page through it; verify the whole hash chain. A tenant's
+//! verification walks the whole chain too but is told only about its own part: how
+//! many of its entries there are and whether the chain is intact, never the
+//! platform's head hash, count or where another tenant's entry broke.
 
 use super::{fmt_time, layout, PageCtx};
 use crate::auth::principal::TENANT_READERS;
@@ -12,6 +15,31 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use waihu_core::Role;
 use waihu_store::{AuditEntry, AuditSearch, ChainBreak, ChainHead};
+
+/// What a caller may see of a verification of the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainView {
+    /// The operator: the platform's head, or the first break.
+    Platform(Result<ChainHead, ChainBreak>),
+    /// A tenant's readers: how many of its own entries there are when the chain is
+    /// intact; when broken, where only if the bad entry is the tenant's own.
+    Tenant(Result<i64, Option<ChainBreak>>),
+}
+
+/// Verifies the chain as the caller may see it (shared with the JSON API).
+pub async fn verified(state: &AppState, who: &crate::auth::Principal) -> AppResult<ChainView> {
+    if who.role == Role::Operator {
+        return Ok(ChainView::Platform(state.store.verify_audit_chain().await?));
+    }
+    let tenant = who.tenant_for(TENANT_READERS)?;
+    Ok(ChainView::Tenant(
+        state
+            .store
+            .verify_audit_tenant(tenant)
+            .await?
+            .map_err(|b| (b.tenant_id == Some(tenant)).then_some(b)),
+    ))
+}
 
 /// Entries per page.
 pub const PAGE: usize = 50;
@@ -58,7 +86,7 @@ async fn render(
     state: &AppState,
     ctx: &PageCtx,
     q: AuditQuery,
-    verified: Option<Result<ChainHead, ChainBreak>>,
+    verified: Option<ChainView>,
 ) -> AppResult<Markup> {
     let offset = q.offset.unwrap_or(0);
     let (page, total) = visible(
@@ -82,12 +110,18 @@ async fn render(
     let body = html! {
         @if let Some(v) = &verified {
             @match v {
-                Ok(head) => div.notice.ok #chain-result data-ok="true" {
+                ChainView::Platform(Ok(head)) => div.notice.ok #chain-result data-ok="true" {
                     strong { (ctx.t(Msg::ChainIntact)) } " · " (ctx.t(Msg::ChainEntries)) ": " (head.count)
                     " · " (ctx.t(Msg::ChainHead)) ": " code { (head.hash) }
                 },
-                Err(b) => div.notice.bad #chain-result data-ok="false" {
+                ChainView::Tenant(Ok(count)) => div.notice.ok #chain-result data-ok="true" {
+                    strong { (ctx.t(Msg::ChainIntact)) } " · " (ctx.t(Msg::ChainEntries)) ": " (count)
+                },
+                ChainView::Platform(Err(b)) | ChainView::Tenant(Err(Some(b))) => div.notice.bad #chain-result data-ok="false" {
                     strong { (ctx.t(Msg::ChainBroken)) } " · " (ctx.t(Msg::FirstBadEntry)) ": " (b.seq) " — " (b.why)
+                },
+                ChainView::Tenant(Err(None)) => div.notice.bad #chain-result data-ok="false" {
+                    strong { (ctx.t(Msg::ChainBroken)) }
                 },
             }
         }
@@ -137,11 +171,9 @@ pub async fn list(
     render(&state, &ctx, q, None).await
 }
 
-/// `GET /audit/verify`: walks the whole chain and shows the result above the log.
+/// `GET /audit/verify`: walks the whole chain and shows what the caller may see of
+/// the result above the log.
 pub async fn verify(State(state): State<AppState>, ctx: PageCtx) -> AppResult<Markup> {
-    if ctx.who.role != Role::Operator {
-        ctx.who.tenant_for(TENANT_READERS)?;
-    }
-    let result = state.store.verify_audit_chain().await?;
+    let result = verified(&state, &ctx.who).await?;
     render(&state, &ctx, AuditQuery::default(), Some(result)).await
 }

@@ -6,7 +6,7 @@ use crate::support::{Harness, Resp};
 use chrono::TimeZone;
 use serde_json::json;
 use uuid::Uuid;
-use waihu_compliance::pii::{NumberCipher, PhoneKey};
+use waihu_compliance::pii::{NumberCipher, PhoneKey, RowBinding};
 use waihu_compliance::{ConsentEvidence, EvidenceRef, Purpose};
 use waihu_store::{Actor, ImportBatch, NewContact};
 
@@ -57,7 +57,7 @@ pub async fn seed_list(
         .enumerate()
         .map(|(i, n)| NewContact {
             number_hash: key().hash(n),
-            number_enc: cipher.seal(n),
+            number_enc: cipher.seal(n, &RowBinding::new(tenant, key().hash(n))),
             number_masked: waihu_compliance::pii::mask(n),
             fields: json!({ "name": format!("客户{i}"), "产品": "宽带" }),
             zone_override: None,

@@ -3,6 +3,7 @@
 
 mod accounts_policy;
 mod api;
+mod audit_scope;
 mod auth;
 mod backoffice_support;
 mod body_limits;

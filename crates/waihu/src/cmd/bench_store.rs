@@ -64,10 +64,10 @@ async fn open(db: Option<&str>) -> anyhow::Result<BenchDb> {
         .await
         .context("cannot open the bench database")?;
     store.migrate().await?;
-    let pii = Pii {
-        phone_key: waihu_compliance::pii::PhoneKey::generate().0,
-        cipher: waihu_compliance::pii::NumberCipher::generate().0,
-    };
+    let pii = Pii::new(
+        waihu_compliance::pii::PhoneKey::generate().0,
+        waihu_compliance::pii::NumberCipher::generate().0,
+    );
     let label = format!("{:?}", store.kind());
     Ok(BenchDb {
         store,

@@ -20,6 +20,7 @@ pub mod dnc;
 pub mod gate;
 pub mod import;
 pub mod intent;
+pub mod keys;
 pub mod policy;
 pub mod prompt;
 pub mod push;
@@ -59,7 +60,9 @@ impl Context {
         self.settings.ensure_data_dir()
     }
 
-    /// Opens the database and applies pending migrations.
+    /// Opens the database, applies pending migrations and loads the audit key
+    /// (created next to the PII key file on first start), so every audit entry this
+    /// process appends is keyed.
     pub async fn store(&self) -> anyhow::Result<Store> {
         self.data_dir()?;
         let url = self.settings.database.url.expose_secret();
@@ -72,6 +75,10 @@ impl Context {
             .migrate()
             .await
             .context("cannot apply database migrations")?;
+        let key_file = self.settings.audit_key_file();
+        waihu_app::audit_key::load_audit_key(&store, &key_file)
+            .await
+            .with_context(|| format!("cannot load the audit key {}", key_file.display()))?;
         Ok(store)
     }
 

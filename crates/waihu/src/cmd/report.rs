@@ -413,7 +413,7 @@ async fn full_numbers(
                 .await?
                 .into_iter()
                 .next()
-                .and_then(|c| pii.cipher.open(&c.number_enc).ok());
+                .and_then(|c| pii.open(&c.number_enc, tenant.id, c.number_hash).ok());
             slot.insert(found);
         }
         if let Some(Some(n)) = by_hash.get(&key) {

@@ -481,7 +481,7 @@ async fn leads_are_pushed_signed_retried_and_dead_lettered() {
             assert!(!listed.contains(secret), "{listed}");
         }
 
-        let store = env.db.store().await.unwrap();
+        let store = env.store().await;
         let lead_id = finished_call_with_lead(&store).await;
 
         // First pass: crm and ding take it, busy is retried later, gone is dead;

@@ -245,7 +245,7 @@ async fn reports_on(env: &Env) {
         );
     }
     // Both exports are in the audit log, without numbers.
-    let store = env.db.store().await.unwrap();
+    let store = env.store().await;
     let tenant = store
         .find_tenant_by_name(&waihu_core::TenantName::parse("acme").unwrap())
         .await

@@ -85,6 +85,17 @@ impl Env {
     pub fn data_dir(&self) -> &Path {
         self.dir.path()
     }
+
+    /// The store as the binary opens it: migrated, with the audit key of the data
+    /// directory loaded (created if this is the first use), so entries written
+    /// through it are keyed like the binary's.
+    pub async fn store(&self) -> waihu_store::Store {
+        let store = self.db.store().await.unwrap();
+        waihu_app::audit_key::load_audit_key(&store, &self.data_dir().join("audit.key"))
+            .await
+            .unwrap();
+        store
+    }
 }
 
 /// Runs a prepared command to completion with optional stdin.

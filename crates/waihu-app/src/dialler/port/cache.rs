@@ -98,8 +98,7 @@ impl StorePort {
 
     pub(super) fn number(&self, claim: &Claim) -> Result<String, PortError> {
         self.pii
-            .cipher
-            .open(&claim.number_enc)
+            .open(&claim.number_enc, claim.tenant_id, claim.number_hash)
             .map_err(|e| PortError(format!("cannot decrypt a contact's number: {e}")))
     }
 }

@@ -58,7 +58,7 @@ macro_rules! impl_rights_complaints {
 
                 /// Pauses every running task of the tenant with `reason`; returns them.
                 async fn pause_tenant_in(
-                    tx: &mut sqlx::Transaction<'static, $db>,
+                    tx: &mut WriteTx<$db>,
                     tenant: TenantId,
                     reason: &str,
                     at: DateTime<Utc>,

@@ -46,7 +46,8 @@ fn every_sit_pattern_is_an_announcement_with_its_reason() {
 
 #[test]
 fn ring_cadences_are_ringback() {
-    let table: &[(&str, &[f64], &[(u64, u64)])] = &[
+    type Row<'a> = (&'a str, &'a [f64], &'a [(u64, u64)]);
+    let table: &[Row] = &[
         ("China 450 Hz 1 s / 4 s", &[450.0], &[(1000, 4000)]),
         ("Europe 425 Hz 1 s / 4 s", &[425.0], &[(1000, 4000)]),
         (

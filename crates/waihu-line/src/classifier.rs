@@ -127,6 +127,12 @@ impl LineClassifier {
         self.decided.as_ref()
     }
 
+    /// The utterance going on (not yet ended), if any: the caller may
+    /// recognise it when it stops listening.
+    pub fn open_utterance(&self) -> Option<Span> {
+        self.activity.open_utterance()
+    }
+
     /// Ringback heard while ringing (provisional), if any.
     pub fn ringing(&self) -> Option<&Decision> {
         self.ringing.as_ref()

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod bench;
 pub mod bench_conversation;
+pub mod bench_line;
 pub mod bench_report;
 pub mod bench_store;
 pub mod call;
@@ -19,6 +20,8 @@ pub mod dnc;
 pub mod gate;
 pub mod import;
 pub mod intent;
+pub mod line;
+pub mod line_clips;
 pub mod policy;
 pub mod prompt;
 pub mod push;

@@ -10,6 +10,7 @@ mod call_cli;
 mod config_cli;
 mod contacts_cli;
 mod conversation;
+mod line_cli;
 mod live;
 mod llm_cli;
 mod prompt_cli;

@@ -15,7 +15,7 @@
 //! provisional (announcements often follow a few rings) and never ends the
 //! attempt; nothing else is decided, and the default is ringback. After the
 //! answer: ring or music before any speech → ringback; a voicemail phrase or
-//! a beep after speech → voicemail; a short greeting (≤ 2 s) followed by a
+//! a beep after 2 s of speech → voicemail; a short greeting (≤ 2 s) followed by a
 //! pause of 1 s → human (once its transcript has been matched, when
 //! transcripts are expected); nothing heard for 3 s → silence; the default is
 //! human.
@@ -59,7 +59,9 @@ impl ClassifierConfig {
             max_greeting_ms: 2000,
             human_pause_ms: 1000,
             silence_ms: 3000,
-            beep_after_speech_ms: 1000,
+            // Longer than a person's "喂，你好": a call-waiting or network
+            // beep heard after a person's greeting must not make them a machine.
+            beep_after_speech_ms: 2000,
             tone_before_speech_ms: 500,
         }
     }

@@ -205,3 +205,23 @@ fn dead_air_is_silence() {
     );
     assert_eq!(d.decided_ms, 3000);
 }
+
+#[test]
+fn a_beep_after_a_short_greeting_is_no_machine() {
+    // A person says "喂，你好" (1.5 s) and their phone beeps (call waiting):
+    // still a person.
+    let mut rng = Rng::new(11);
+    let audio = line(
+        cat(&[
+            synth::babble(&mut rng, 1500, 0.5),
+            synth::silence(300),
+            synth::tone(&[450.0], 400, 0.3),
+            synth::silence(3000),
+        ]),
+        6,
+    );
+    assert_eq!(
+        classify_audio(&audio, Phase::Answered).class,
+        LineClass::Human
+    );
+}

@@ -64,7 +64,13 @@ pub async fn run(ctx: &super::Context, args: BenchLineArgs) -> anyhow::Result<Ex
         let mut rows = Vec::new();
         for clip in clips {
             let cpu0 = sys::cpu_seconds();
-            let engine = asr.as_ref().map(|(zh, en)| if clip.english { en.as_ref() } else { zh.as_ref() });
+            let engine = asr.as_ref().map(|(zh, en)| {
+                if clip.english {
+                    en.as_ref()
+                } else {
+                    zh.as_ref()
+                }
+            });
             let got = classify_samples(&clip.samples, clip.phase, engine, catalogue.clone())?;
             rows.push(Row {
                 cpu_s: sys::cpu_seconds() - cpu0,
@@ -144,9 +150,16 @@ fn report(args: &BenchLineArgs, rows: &[Row], wall_s: f64) {
     println!();
     println!("| announcement reason | clips | class right | class and reason right |");
     println!("|---|---|---|---|");
-    let ann: Vec<_> = rows.iter().filter(|r| r.clip.class == LineClass::Announcement).collect();
+    let ann: Vec<_> = rows
+        .iter()
+        .filter(|r| r.clip.class == LineClass::Announcement)
+        .collect();
     for reason in Reason::ALL {
-        let of: Vec<_> = ann.iter().filter(|r| r.clip.reason == Some(reason)).copied().collect();
+        let of: Vec<_> = ann
+            .iter()
+            .filter(|r| r.clip.reason == Some(reason))
+            .copied()
+            .collect();
         println!(
             "| {reason} | {} | {} | {} |",
             of.len(),
@@ -181,11 +194,26 @@ fn report(args: &BenchLineArgs, rows: &[Row], wall_s: f64) {
         println!();
     }
     println!();
-    let humans: Vec<_> = rows.iter().filter(|r| r.clip.class == LineClass::Human).collect();
-    let kept = humans.iter().filter(|r| r.got.decision.class == LineClass::Human).count();
-    let vm: Vec<_> = rows.iter().filter(|r| r.clip.class == LineClass::Voicemail).collect();
-    let vm_ok = vm.iter().filter(|r| r.got.decision.class == LineClass::Voicemail).count();
-    let rb: Vec<_> = rows.iter().filter(|r| r.clip.class == LineClass::Ringback).collect();
+    let humans: Vec<_> = rows
+        .iter()
+        .filter(|r| r.clip.class == LineClass::Human)
+        .collect();
+    let kept = humans
+        .iter()
+        .filter(|r| r.got.decision.class == LineClass::Human)
+        .count();
+    let vm: Vec<_> = rows
+        .iter()
+        .filter(|r| r.clip.class == LineClass::Voicemail)
+        .collect();
+    let vm_ok = vm
+        .iter()
+        .filter(|r| r.got.decision.class == LineClass::Voicemail)
+        .count();
+    let rb: Vec<_> = rows
+        .iter()
+        .filter(|r| r.clip.class == LineClass::Ringback)
+        .collect();
     let rb_bad = rb
         .iter()
         .filter(|r| {

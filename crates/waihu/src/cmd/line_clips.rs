@@ -109,10 +109,7 @@ fn speak(text: &str, zh: bool, v: &Voice, dir: &std::path::Path) -> anyhow::Resu
         let (base, input) = if latin || !zh {
             ("en-us", run.clone())
         } else {
-            (
-                "cmn-latn-pinyin",
-                waihu_speech::tts::to_tone_pinyin(&run),
-            )
+            ("cmn-latn-pinyin", waihu_speech::tts::to_tone_pinyin(&run))
         };
         let path = dir.join("espeak.wav");
         let status = Command::new("espeak-ng")
@@ -177,13 +174,19 @@ pub fn generate(split: Split, renditions: usize) -> anyhow::Result<Vec<Clip>> {
                     // Early media mostly, some after an answer; some
                     // behind a ring or a SIT whose code fits the reason;
                     // carriers repeat the line.
-                    let phase = if r % 3 == 2 { Phase::Answered } else { Phase::Early };
+                    let phase = if r % 3 == 2 {
+                        Phase::Answered
+                    } else {
+                        Phase::Early
+                    };
                     let mut audio = lead;
                     if phase == Phase::Early && rng.unit() < 0.3 {
                         audio.extend(synth::cadence(&[450.0], &[(1000, 4000)], 0, 5000, 0.3));
                     }
                     let sit = match p.reason {
-                        Some(Reason::VacantNumber) => Some(*rng.pick(&[SitPattern::Intercept, SitPattern::VacantCode])),
+                        Some(Reason::VacantNumber) => {
+                            Some(*rng.pick(&[SitPattern::Intercept, SitPattern::VacantCode]))
+                        }
                         Some(Reason::Unreachable) => Some(SitPattern::NoCircuitIntra),
                         _ => None,
                     };
@@ -254,21 +257,52 @@ fn tone_clips(rng: &mut Rng, n: usize) -> Vec<Clip> {
         for (name, freqs, pattern) in cadences {
             let offset = rng.range(0.0, 4000.0) as u64;
             let audio = synth::cadence(freqs, pattern, offset, 12_000, rng.range(0.2, 0.5));
-            push(format!("ring-{name}-{i}"), LineClass::Ringback, Phase::Early, line(rng, audio));
+            push(
+                format!("ring-{name}-{i}"),
+                LineClass::Ringback,
+                Phase::Early,
+                line(rng, audio),
+            );
         }
         for m in 0..2 {
             let amp = rng.range(0.3, 0.6);
             let audio = synth::music(rng, 10_000, amp);
-            push(format!("music-{i}-{m}"), LineClass::Ringback, Phase::Early, line(rng, audio));
+            push(
+                format!("music-{i}-{m}"),
+                LineClass::Ringback,
+                Phase::Early,
+                line(rng, audio),
+            );
         }
-        let cng = synth::cadence(&[1100.0], &[(500, 3000)], rng.range(0.0, 3000.0) as u64, 8000, 0.3);
-        push(format!("fax-cng-{i}"), LineClass::Fax, Phase::Answered, line(rng, cng));
+        let cng = synth::cadence(
+            &[1100.0],
+            &[(500, 3000)],
+            rng.range(0.0, 3000.0) as u64,
+            8000,
+            0.3,
+        );
+        push(
+            format!("fax-cng-{i}"),
+            LineClass::Fax,
+            Phase::Answered,
+            line(rng, cng),
+        );
         let mut ced = synth::silence(rng.range(100.0, 600.0) as u64);
         ced.extend(synth::tone(&[2100.0], 3300, 0.3));
         ced.extend(synth::silence(1000));
-        push(format!("fax-ced-{i}"), LineClass::Fax, Phase::Answered, line(rng, ced));
+        push(
+            format!("fax-ced-{i}"),
+            LineClass::Fax,
+            Phase::Answered,
+            line(rng, ced),
+        );
         let quiet = synth::silence(6000);
-        push(format!("silence-{i}"), LineClass::Silence, Phase::Answered, line(rng, quiet));
+        push(
+            format!("silence-{i}"),
+            LineClass::Silence,
+            Phase::Answered,
+            line(rng, quiet),
+        );
     }
     out
 }

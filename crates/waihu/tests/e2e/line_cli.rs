@@ -54,7 +54,11 @@ fn write(dir: &Path, name: &str, parts: &[Vec<i16>]) -> PathBuf {
 /// A vacant-code SIT (985.2 long, 1370.6 short, 1776.7 long), then the
 /// carrier's line, twice.
 fn sit_announcement(dir: &Path) -> PathBuf {
-    let line = espeak(dir, "cmn-latn-pinyin", "nin2 bo1 da3 de5 hao4 ma3 shi4 kong1 hao4");
+    let line = espeak(
+        dir,
+        "cmn-latn-pinyin",
+        "nin2 bo1 da3 de5 hao4 ma3 shi4 kong1 hao4",
+    );
     write(
         dir,
         "sit.wav",
@@ -97,7 +101,10 @@ fn classifies_from_tones_and_pauses_without_recognition() {
     assert_eq!(v["class"], "human", "{v}");
     assert_eq!(v["reason"], serde_json::Value::Null);
     // The same audio while ringing is no person: still ringing.
-    assert_eq!(classify(&env, &wei(dir.path()), "early", &["--no-asr"])["class"], "ringback");
+    assert_eq!(
+        classify(&env, &wei(dir.path()), "early", &["--no-asr"])["class"],
+        "ringback"
+    );
 }
 
 #[test]
@@ -107,38 +114,69 @@ fn bad_files_get_a_clear_error() {
     let bad = dir.path().join("notes.wav");
     std::fs::write(&bad, "not audio at all").unwrap();
     let o = env.run(
-        &["line", "classify", bad.to_str().unwrap(), "--phase", "answered", "--no-asr"],
+        &[
+            "line",
+            "classify",
+            bad.to_str().unwrap(),
+            "--phase",
+            "answered",
+            "--no-asr",
+        ],
         None,
     );
     assert!(!o.status.success());
-    assert!(err(&o).contains("notes.wav") && err(&o).contains("not a usable WAV or MP3"), "{}", err(&o));
+    assert!(
+        err(&o).contains("notes.wav") && err(&o).contains("not a usable WAV or MP3"),
+        "{}",
+        err(&o)
+    );
     assert!(out(&o).is_empty());
     let missing = dir.path().join("missing.wav");
     let o = env.run(
-        &["line", "classify", missing.to_str().unwrap(), "--phase", "answered"],
+        &[
+            "line",
+            "classify",
+            missing.to_str().unwrap(),
+            "--phase",
+            "answered",
+        ],
         None,
     );
-    assert!(!o.status.success() && err(&o).contains("cannot read"), "{}", err(&o));
+    assert!(
+        !o.status.success() && err(&o).contains("cannot read"),
+        "{}",
+        err(&o)
+    );
     let o = env.run(
-        &["line", "classify", missing.to_str().unwrap(), "--phase", "ringing"],
+        &[
+            "line",
+            "classify",
+            missing.to_str().unwrap(),
+            "--phase",
+            "ringing",
+        ],
         None,
     );
-    assert!(!o.status.success() && err(&o).contains("ringing"), "{}", err(&o));
+    assert!(
+        !o.status.success() && err(&o).contains("ringing"),
+        "{}",
+        err(&o)
+    );
 }
 
-fn with_model(env: &Env) -> Vec<String> {
-    let _ = env;
-    let model = std::env::var("WAIHU_ASR_MODEL").unwrap_or_else(|_| {
-        panic!("WAIHU_ASR_MODEL is not set: run scripts/fetch-asr-model.sh and set it to the path it prints")
-    });
-    vec![model]
+fn model() -> String {
+    std::env::var("WAIHU_ASR_MODEL").unwrap_or_else(|_| {
+        panic!(
+            "WAIHU_ASR_MODEL is not set: run scripts/fetch-asr-model.sh and set it to the path it prints"
+        )
+    })
 }
 
 #[test]
 #[ignore = "needs the ASR model: scripts/fetch-asr-model.sh (WAIHU_ASR_MODEL)"]
 fn classifies_with_the_recogniser() {
     let env = Env::sqlite();
-    let model = with_model(&env).remove(0);
+    let model = model();
     let dir = tempfile::tempdir().unwrap();
     let run = |file: &Path, phase: &str| -> serde_json::Value {
         let o = crate::support::run_cmd(
@@ -153,7 +191,11 @@ fn classifies_with_the_recogniser() {
         serde_json::from_str(out(&o).trim()).unwrap()
     };
     let v = run(&sit_announcement(dir.path()), "early");
-    assert_eq!((v["class"].as_str(), v["reason"].as_str()), (Some("announcement"), Some("vacant_number")), "{v}");
+    assert_eq!(
+        (v["class"].as_str(), v["reason"].as_str()),
+        (Some("announcement"), Some("vacant_number")),
+        "{v}"
+    );
     let v = run(&wei(dir.path()), "answered");
     assert_eq!(v["class"], "human", "{v}");
     assert!(v["decided_ms"].as_u64().unwrap() <= 3000, "{v}");

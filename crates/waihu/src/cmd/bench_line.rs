@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use waihu_line::{LineClass, Phase, Reason};
 use waihu_sip::sys;
+use waihu_speech::asr::{Asr, AsrError, Transcript};
 
 /// Arguments of `waihu bench line`.
 #[derive(Debug, clap::Args)]
@@ -27,12 +28,32 @@ pub struct BenchLineArgs {
     /// Decide without speech recognition (tones and pauses only).
     #[arg(long)]
     pub no_asr: bool,
+    /// Replace the recogniser by the clip's true text (every utterance "heard"
+    /// as the whole phrase): measures the catalogue and the rules apart from
+    /// recognition errors.
+    #[arg(long, conflicts_with = "no_asr")]
+    pub oracle_text: bool,
     /// Write the clips (WAV) and their labels (labels.tsv) into this directory.
     #[arg(long, value_name = "DIR")]
     pub keep: Option<std::path::PathBuf>,
     /// List every misclassified clip.
     #[arg(long)]
     pub errors: bool,
+}
+
+/// A "recogniser" that hears the clip's true text in every utterance.
+struct Oracle(String);
+
+impl Asr for Oracle {
+    fn transcribe(&self, audio: &[i16]) -> Result<Transcript, AsrError> {
+        Ok(Transcript {
+            text: self.0.clone(),
+            confidence: 1.0,
+            segments: Vec::new(),
+            no_speech: 0.0,
+            audio_ms: audio.len() as u64 / 8,
+        })
+    }
 }
 
 struct Row {
@@ -45,7 +66,7 @@ struct Row {
 pub async fn run(ctx: &super::Context, args: BenchLineArgs) -> anyhow::Result<ExitCode> {
     // A deployment knows the language it calls in; each clip is recognised
     // in its phrase's language (tone clips: Mandarin).
-    let asr = if args.no_asr {
+    let asr = if args.no_asr || args.oracle_text {
         None
     } else {
         Some((super::line::asr(ctx, "zh")?, super::line::asr(ctx, "en")?))
@@ -60,17 +81,21 @@ pub async fn run(ctx: &super::Context, args: BenchLineArgs) -> anyhow::Result<Ex
         keep(dir, &clips)?;
     }
     let started = Instant::now();
+    let oracle = args.oracle_text;
     let rows = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<Row>> {
         let mut rows = Vec::new();
         for clip in clips {
             let cpu0 = sys::cpu_seconds();
-            let engine = asr.as_ref().map(|(zh, en)| {
-                if clip.english {
+            let truth = Oracle(clip.text.clone().unwrap_or_default());
+            let engine = match &asr {
+                _ if oracle => Some(&truth as &dyn Asr),
+                Some((zh, en)) => Some(if clip.english {
                     en.as_ref()
                 } else {
                     zh.as_ref()
-                }
-            });
+                }),
+                None => None,
+            };
             let got = classify_samples(&clip.samples, clip.phase, engine, catalogue.clone())?;
             rows.push(Row {
                 cpu_s: sys::cpu_seconds() - cpu0,
@@ -136,7 +161,13 @@ fn report(args: &BenchLineArgs, rows: &[Row], wall_s: f64) {
         "{} clips ({split}, {} renditions), recogniser {}, {:.0} s",
         rows.len(),
         args.renditions,
-        if args.no_asr { "off" } else { "on" },
+        if args.no_asr {
+            "off"
+        } else if args.oracle_text {
+            "replaced by the true text"
+        } else {
+            "on"
+        },
         wall_s
     );
     println!();

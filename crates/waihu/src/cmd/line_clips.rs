@@ -95,7 +95,7 @@ fn voice(rng: &mut Rng, split: Split) -> Voice {
         Split::Heldout => &["+m1", "+f4", "+m7", "+f1"],
     };
     Voice {
-        variant: *rng.pick(variants),
+        variant: variants[(rng.next_u64() % variants.len() as u64) as usize],
         speed: rng.range(145.0, 195.0) as u32,
         pitch: rng.range(30.0, 70.0) as u32,
     }
@@ -174,7 +174,7 @@ pub fn generate(split: Split, renditions: usize) -> anyhow::Result<Vec<Clip>> {
                     // Early media mostly, some after an answer; some
                     // behind a ring or a SIT whose code fits the reason;
                     // carriers repeat the line.
-                    let phase = if r % 3 == 2 {
+                    let phase = if (pi + r) % 3 == 2 {
                         Phase::Answered
                     } else {
                         Phase::Early

@@ -97,6 +97,9 @@ pub enum Command {
     Script(cmd::script::ScriptCommand),
     /// Recognise callee utterances from stdin (one JSON object per line).
     Intent(cmd::intent::IntentArgs),
+    /// Line classification: person, voicemail, announcement, ringback, silence, fax.
+    #[command(subcommand)]
+    Line(cmd::line::LineCommand),
     /// Measure performance and accuracy.
     #[command(subcommand)]
     Bench(cmd::bench::BenchCommand),

@@ -59,6 +59,7 @@ async fn dispatch(mut cli: cli::Cli) -> anyhow::Result<ExitCode> {
         Command::Policy(c) => cmd::policy::run(&ctx, c).await,
         Command::Script(c) => cmd::script::run(&ctx, c).await,
         Command::Intent(a) => cmd::intent::run(&ctx, a).await,
+        Command::Line(c) => cmd::line::run(&ctx, c).await,
         Command::Bench(c) => cmd::bench::run(&ctx, c).await,
         Command::Call(a) => cmd::call::run(&ctx, *a).await,
         Command::CalleeSim(a) => cmd::callee_sim::run(&ctx, a).await,

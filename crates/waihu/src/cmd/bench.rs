@@ -26,6 +26,9 @@ pub enum BenchCommand {
     /// Reports over a long task history (1,000,000 calls): daily report, A/B,
     /// funnel and unknown utterances, each timed (SQLite, or --db).
     Report(super::bench_report::BenchReportArgs),
+    /// Line classification on the held-out clip set: accuracy per class and
+    /// reason, confusion matrix, decision time, CPU per clip.
+    Line(super::bench_line::BenchLineArgs),
 }
 
 /// `waihu bench campaign`.
@@ -56,6 +59,7 @@ pub async fn run(ctx: &super::Context, cmd: BenchCommand) -> anyhow::Result<Exit
         BenchCommand::Report(args) => super::bench_report::bench_report(args)
             .await
             .map(|()| ExitCode::SUCCESS),
+        BenchCommand::Line(args) => super::bench_line::run(ctx, args).await,
     }
 }
 

@@ -11,6 +11,7 @@ mod config_cli;
 mod contacts_cli;
 mod conversation;
 mod keys_cli;
+mod line_cli;
 mod live;
 mod llm_cli;
 mod prompt_cli;

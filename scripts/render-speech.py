@@ -42,7 +42,7 @@ PIPER_VOICES = ("joe",)
 # Chosen by intelligibility to Whisper base at 8 kHz (docs/test-speech.md): two
 # female and one male Mandarin voice; one native and two accented English ones.
 DEFAULT_VOICES = {
-    "zh": ("jm_kumo", "jf_tebukuro", "jf_nezumi"),
+    "zh": ("jm_kumo", "jf_gongitsune", "jf_nezumi"),
     "en": ("joe", "jm_kumo", "jf_alpha"),
 }
 PEAK = 0.5  # about -6 dBFS, a plausible telephone level with headroom

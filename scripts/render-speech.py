@@ -147,7 +147,16 @@ class Piper:
         from piper import SynthesisConfig
 
         if voice not in self.voices:
-            self.voices[voice] = self._load(os.path.join(self.dir, "en_US-joe-medium.onnx"))
+            model = os.path.join(self.dir, "en_US-joe-medium.onnx")
+            loaded = self._load(model)
+            # Piper's own session uses every core; replace it with one on our threads.
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = self.threads
+            opts.inter_op_num_threads = 1
+            loaded.session = ort.InferenceSession(
+                model, sess_options=opts, providers=["CPUExecutionProvider"]
+            )
+            self.voices[voice] = loaded
         cfg = SynthesisConfig(length_scale=1.0 / speed, noise_scale=0.0, noise_w_scale=0.0)
         chunks = list(self.voices[voice].synthesize(text, syn_config=cfg))
         if not chunks:

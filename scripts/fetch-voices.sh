@@ -97,7 +97,7 @@ if ! venv_ok; then
     log "creating virtual environment $VENV"
     rm -rf "$VENV"
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --upgrade pip >&2
+    "$VENV/bin/pip" install --quiet pip==26.3 >&2
     printf '%s\n' "${PACKAGES[@]}" > "$DIR/.requirements.txt"
     "$VENV/bin/pip" install --quiet --no-deps -r "$DIR/.requirements.txt" >&2
     echo "${PACKAGES[*]}" > "$VENV/.waihu-packages"

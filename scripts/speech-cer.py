@@ -6,7 +6,7 @@ transcribes every file with Whisper base (CTranslate2, through faster-whisper,
 language forced to the line's), and prints one line per file
 `voice<TAB>CER<TAB>text<TAB>transcript`, then `TOTAL<TAB>voice<TAB>CER` per voice.
 The CER is the edit distance over characters of the normalised texts (traditional
-characters mapped to simplified, punctuation and spaces dropped, English lower-cased)
+characters mapped to simplified, punctuation and spaces dropped, Latin letters lower-cased)
 divided by the reference length.
 
     VOICES="$(scripts/fetch-voices.sh | tail -n1)"
@@ -30,7 +30,7 @@ from zhconv import convert  # noqa: E402
 
 
 def normalise(text, lang):
-    text = convert(text, "zh-cn") if lang == "zh" else text.lower()
+    text = (convert(text, "zh-cn") if lang == "zh" else text).lower()
     kept = (c for c in text if not unicodedata.category(c).startswith(("P", "S", "Z")))
     return "".join(kept)
 

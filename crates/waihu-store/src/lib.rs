@@ -11,8 +11,8 @@ pub mod contacts;
 pub mod error;
 pub mod gate_facts;
 pub mod insight;
-pub mod login_throttle;
 pub mod keys;
+pub mod login_throttle;
 pub mod model;
 pub mod password;
 pub mod postgres;
@@ -42,8 +42,8 @@ pub use contacts::{
 pub use error::{StoreError, StoreResult};
 pub use gate_facts::{GateFactsRepo, NumberFacts};
 pub use insight::{CallFactRow, FactPage, FactScope, InsightRepo};
-pub use login_throttle::{FailureKey, LoginCounter, LoginThrottleRepo};
 pub use keys::{KeyRepo, Reseal, SealedNumber};
+pub use login_throttle::{FailureKey, LoginCounter, LoginThrottleRepo};
 pub use model::{ApiToken, Tenant, TenantStatus, User};
 pub use repo::{ApiTokenRepo, AuditRepo, TenantRepo, UserRepo};
 pub use rights::{

@@ -2,7 +2,7 @@
 //! `lang<TAB>label<TAB>utterance`) and its evaluation: accuracy per intent and
 //! time per utterance. Used by `waihu bench intent` and the tests.
 
-use crate::intent::Recognizer;
+use crate::intent::{IntentModel, Opinion, Recognition, Recognizer, MODEL_FILL, MODEL_OPT_OUT};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -105,9 +105,18 @@ impl Report {
 
 /// Recognises every sample `rounds` times (timing each call) and tallies the first round.
 pub fn evaluate(r: &Recognizer, samples: &[Sample], rounds: usize) -> Report {
+    evaluate_with(samples, rounds, |t| r.recognize(t))
+}
+
+/// [`evaluate`] with any recogniser function.
+pub fn evaluate_with(
+    samples: &[Sample],
+    rounds: usize,
+    recognize: impl Fn(&str) -> Recognition,
+) -> Report {
     let mut rep = Report::default();
     for s in samples {
-        let got = r.recognize(&s.text).intent;
+        let got = recognize(&s.text).intent;
         let ok = got == s.label;
         for t in [
             &mut rep.overall,
@@ -124,13 +133,114 @@ pub fn evaluate(r: &Recognizer, samples: &[Sample], rounds: usize) -> Report {
     for _ in 0..rounds {
         for s in samples {
             let t0 = Instant::now();
-            let x = r.recognize(&s.text);
+            let x = recognize(&s.text);
             rep.times.push(t0.elapsed());
             std::hint::black_box(x);
         }
     }
     rep.times.sort();
     rep
+}
+
+/// The outcome of k-fold cross-validation: the model is trained on k−1 folds and
+/// the rules alone and the rules with the model are measured on the remaining fold.
+#[derive(Debug, Clone, Default)]
+pub struct CrossValidation {
+    /// Per fold: (rules alone, rules + model) on that fold.
+    pub folds: Vec<(Report, Report)>,
+    /// Every fold's samples, rules alone.
+    pub rules: Report,
+    /// Every fold's samples, rules + model.
+    pub combined: Report,
+}
+
+/// Splits `samples` into `k` stratified folds (each label spread evenly over the
+/// folds, order shuffled by a fixed `seed`): returns the fold of every sample.
+pub fn folds(samples: &[Sample], k: usize, seed: u64) -> Vec<usize> {
+    let k = k.max(2);
+    let mut by_label: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    for (i, s) in samples.iter().enumerate() {
+        by_label.entry((&s.label, &s.lang)).or_default().push(i);
+    }
+    let mut fold = vec![0; samples.len()];
+    let mut state = seed ^ 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        // xorshift64*: small, deterministic, good enough for shuffling.
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    let mut offset = 0;
+    for idx in by_label.values_mut() {
+        for i in (1..idx.len()).rev() {
+            let j = (next() % (i as u64 + 1)) as usize;
+            idx.swap(i, j);
+        }
+        for (n, &i) in idx.iter().enumerate() {
+            fold[i] = (n + offset) % k;
+        }
+        // Start the next group where this one stopped so small groups do not all
+        // land in fold 0.
+        offset = (offset + idx.len()) % k;
+    }
+    fold
+}
+
+/// k-fold cross-validation of the rules with a model trained on the other folds,
+/// at the given thresholds ([`MODEL_OPT_OUT`], [`MODEL_FILL`] in production).
+/// The rules were written on all of the corpus, so this flatters the rules part;
+/// the model part is measured honestly.
+pub fn cross_validate_at(
+    r: &Recognizer,
+    samples: &[Sample],
+    k: usize,
+    seed: u64,
+    opt_out: f64,
+    fill: f64,
+) -> CrossValidation {
+    let fold = folds(samples, k, seed);
+    let k = k.max(2);
+    let mut cv = CrossValidation::default();
+    let mut all_rules = Vec::new();
+    let mut all_comb = Vec::new();
+    for f in 0..k {
+        let train = samples
+            .iter()
+            .zip(&fold)
+            .filter(|(_, &g)| g != f)
+            .map(|(s, _)| (s.text.as_str(), s.label.as_str()));
+        let model = IntentModel::train(train);
+        let test: Vec<Sample> = samples
+            .iter()
+            .zip(&fold)
+            .filter(|(_, &g)| g == f)
+            .map(|(s, _)| s.clone())
+            .collect();
+        let a = evaluate_with(&test, 0, |t| r.recognize_with(t, None));
+        let b = evaluate_with(&test, 0, |t| {
+            r.recognize_with(t, Some(Opinion::new(&model, opt_out, fill)))
+        });
+        all_rules.extend(test.iter().cloned());
+        all_comb.extend(test.iter().map(|s| {
+            r.recognize_with(&s.text, Some(Opinion::new(&model, opt_out, fill)))
+                .intent
+        }));
+        cv.folds.push((a, b));
+    }
+    cv.rules = evaluate_with(&all_rules, 0, |t| r.recognize_with(t, None));
+    // The combined answers depend on each sample's fold model; replay them in order.
+    let answers = std::cell::RefCell::new(all_comb.into_iter());
+    cv.combined = evaluate_with(&all_rules, 0, |_| {
+        let intent = answers.borrow_mut().next().unwrap_or_default();
+        Recognition::new(&intent, 1.0, None)
+    });
+    cv
+}
+
+/// [`cross_validate_at`] at the production thresholds.
+pub fn cross_validate(r: &Recognizer, samples: &[Sample], k: usize, seed: u64) -> CrossValidation {
+    cross_validate_at(r, samples, k, seed, MODEL_OPT_OUT, MODEL_FILL)
 }
 
 #[cfg(test)]

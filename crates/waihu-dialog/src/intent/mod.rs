@@ -5,13 +5,17 @@
 
 mod english;
 pub mod llm;
+mod model;
 pub mod openai;
 mod phonetic;
 mod recognizer;
 mod rules;
 
+pub use model::{features, IntentModel};
 pub use phonetic::pinyin_syllable;
-pub use recognizer::{Recognition, Recognizer, RecognizerError};
+pub use recognizer::{
+    Opinion, Recognition, Recognizer, RecognizerError, MODEL_FILL, MODEL_OPT_OUT, MODEL_RULE,
+};
 pub use rules::{IntentPatterns, RuleKind, RuleSpec};
 
 /// The built-in intent labels, in the order the docs list them.

@@ -72,9 +72,114 @@ pub struct BenchIntentArgs {
     /// Also list every misrecognised utterance.
     #[arg(long)]
     pub errors: bool,
+    /// Instead: K-fold cross-validation on dev (stratified, fixed seed): the model
+    /// is trained on K−1 folds; rules alone vs rules + model on the K-th.
+    #[arg(long, value_name = "K")]
+    pub cv: Option<usize>,
+    /// With --cv: also sweep the opt-out override threshold.
+    #[arg(long, requires = "cv")]
+    pub sweep: bool,
+}
+
+/// The seed of the cross-validation folds (fixed so figures are reproducible).
+const CV_SEED: u64 = 7;
+
+fn bench_intent_cv(k: usize, args: &BenchIntentArgs) -> anyhow::Result<ExitCode> {
+    use waihu_dialog::corpus::{cross_validate, cross_validate_at, parse, Tally, DEV};
+    use waihu_dialog::intent::{IntentModel, OPT_OUT};
+    let r = waihu_dialog::intent::Recognizer::builtin()?;
+    let (dev, _) = parse(DEV);
+    let t0 = std::time::Instant::now();
+    let m = IntentModel::train(dev.iter().map(|s| (s.text.as_str(), s.label.as_str())));
+    let train = t0.elapsed();
+    std::hint::black_box(&m);
+    let pct = |t: &Tally| match t.total {
+        0 => "–".to_string(),
+        _ => format!("{:.1} % ({}/{})", t.accuracy() * 100.0, t.correct, t.total),
+    };
+    let cv = cross_validate(&r, &dev, k, CV_SEED);
+    println!(
+        "{k}-fold cross-validation on dev ({} utterances, seed {CV_SEED})",
+        dev.len()
+    );
+    println!();
+    println!("| fold | rules | rules + model | opt_out recall (rules → +model) | opt_out precision (rules → +model) |");
+    println!("|---|---|---|---|---|");
+    for (i, (a, b)) in cv.folds.iter().enumerate() {
+        println!(
+            "| {} | {} | {} | {} → {} | {} → {} |",
+            i + 1,
+            pct(&a.overall),
+            pct(&b.overall),
+            pct(&a.recall(OPT_OUT)),
+            pct(&b.recall(OPT_OUT)),
+            pct(&a.precision(OPT_OUT)),
+            pct(&b.precision(OPT_OUT)),
+        );
+    }
+    println!();
+    println!("| intent | rules | rules + model | precision: rules | precision: rules + model |");
+    println!("|---|---|---|---|---|");
+    for label in cv.rules.per_intent.keys() {
+        println!(
+            "| {label} | {} | {} | {} | {} |",
+            pct(&cv.rules.recall(label)),
+            pct(&cv.combined.recall(label)),
+            pct(&cv.rules.precision(label)),
+            pct(&cv.combined.precision(label)),
+        );
+    }
+    let empty = Tally::default();
+    for lang in ["zh", "en"] {
+        println!(
+            "| **all {lang}** | {} | {} | | |",
+            pct(cv.rules.per_lang.get(lang).unwrap_or(&empty)),
+            pct(cv.combined.per_lang.get(lang).unwrap_or(&empty)),
+        );
+    }
+    println!(
+        "| **all** | {} | {} | | |",
+        pct(&cv.rules.overall),
+        pct(&cv.combined.overall)
+    );
+    println!();
+    println!(
+        "training on all of dev: {:.1} ms ({} samples)",
+        train.as_secs_f64() * 1e3,
+        dev.len()
+    );
+    if args.sweep {
+        println!();
+        println!(
+            "| opt_out threshold | fill threshold | all | opt_out recall | opt_out precision |"
+        );
+        println!("|---|---|---|---|---|");
+        // 1.01 switches that part of the model off.
+        for (th, fill) in [0.9, 0.99, 0.999, 0.9999, 1.01]
+            .into_iter()
+            .flat_map(|t| [0.9, 0.99, 0.999, 1.01].map(|f| (t, f)))
+        {
+            let c = cross_validate_at(&r, &dev, k, CV_SEED, th, fill);
+            println!(
+                "| {th} | {fill} | {} | {} | {} |",
+                pct(&c.combined.overall),
+                pct(&c.combined.recall(OPT_OUT)),
+                pct(&c.combined.precision(OPT_OUT)),
+            );
+        }
+    }
+    if args.errors {
+        for (s, got) in &cv.combined.errors {
+            println!("cv\t{}\t{}\tgot {got}", s.label, s.text);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn bench_intent(args: BenchIntentArgs) -> anyhow::Result<ExitCode> {
+    if let Some(k) = args.cv {
+        return bench_intent_cv(k, &args);
+    }
     use waihu_dialog::corpus::{evaluate, parse, DEV, HELDOUT};
     let r = waihu_dialog::intent::Recognizer::builtin()?;
     let (dev, _) = parse(DEV);
